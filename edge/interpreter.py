@@ -1,0 +1,195 @@
+"""The TFLite interpreter on the device: load a digit model, check it, classify batches.
+
+The runtime is `ai_edge_litert` (maintained), else `tflite_runtime` (no release
+since 2023, none for Python 3.12+), else `tensorflow.lite` on a desktop that has
+TensorFlow anyway. Quantization scale and zero point are read from the model,
+never hard-coded, so any float or int8/uint8 model of the right shape works.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from edge.errors import UserError
+
+SHIPPED_MODEL = Path(__file__).parent / "models" / "digits_int8.tflite"
+EDGETPU_LIBRARY = "libedgetpu.so.1"
+TFLITE_MAGIC = b"TFL3"  # flatbuffer file identifier at byte offset 4
+_RUNTIMES = ("ai_edge_litert.interpreter", "tflite_runtime.interpreter", "tensorflow.lite")
+
+
+def load_runtime() -> tuple[object, str]:
+    """(module with Interpreter and load_delegate, its name): the first runtime that imports."""
+    for name in _RUNTIMES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if name == "tensorflow.lite":
+            # tf.lite keeps load_delegate under experimental
+            return _TfLiteShim(module), name
+        return module, name
+    raise UserError(
+        "no TFLite runtime found; install one: pip install ai-edge-litert "
+        "(or tflite-runtime on Python <= 3.11)"
+    )
+
+
+class _TfLiteShim:
+    def __init__(self, lite):
+        self.Interpreter = lite.Interpreter
+        self.load_delegate = lite.experimental.load_delegate
+
+
+@dataclass(frozen=True)
+class Quant:
+    """Affine quantization of a tensor: real = scale * (q - zero_point); scale 0 means float."""
+
+    scale: float
+    zero_point: int
+    dtype: np.dtype
+
+    @property
+    def is_quantized(self) -> bool:
+        return self.scale != 0.0 and np.issubdtype(self.dtype, np.integer)
+
+
+def _check_model_file(path: Path) -> bytes:
+    if not path.exists():
+        raise UserError(f"model {path} not found; pass --model PATH to a .tflite file or omit it for the shipped model")
+    if path.is_dir():
+        raise UserError(f"model {path} is a folder; pass the .tflite file inside it")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise UserError(f"model {path} cannot be read ({err.strerror}); check its permissions") from err
+    if not data:
+        raise UserError(f"model {path} is empty; convert it again with edge-convert")
+    if data[4:8] != TFLITE_MAGIC:
+        raise UserError(f"model {path} is not a TFLite model; pass a .tflite file written by edge-convert")
+    return data
+
+
+class DigitClassifier:
+    """A TFLite digit model: (N, 28, 28) uint8 crops in, (N, 10) probabilities out.
+
+    Made once at start-up; `classify` is the per-frame call. The interpreter's
+    input is resized to the batch size only when the batch size changes.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike | None = None,
+        *,
+        threads: int = 1,
+        delegate: str | None = None,
+    ) -> None:
+        if threads < 1:
+            raise UserError(f"--threads must be at least 1, not {threads}")
+        self.path = Path(model_path) if model_path else SHIPPED_MODEL
+        model_bytes = _check_model_file(self.path)
+        runtime, self.runtime_name = load_runtime()
+        self.threads = threads
+        delegates = []
+        if delegate == "edgetpu":
+            try:
+                delegates.append(runtime.load_delegate(EDGETPU_LIBRARY))
+            except (ValueError, OSError, RuntimeError) as err:
+                raise UserError(
+                    f"--delegate edgetpu: cannot load {EDGETPU_LIBRARY} ({err}); "
+                    "install the Edge TPU runtime (libedgetpu1-std) and plug in the Coral"
+                ) from err
+        elif delegate not in (None, "", "none", "cpu"):
+            raise UserError(f"--delegate {delegate}: unknown; use edgetpu or leave it out")
+        try:
+            self._interp = runtime.Interpreter(
+                model_content=model_bytes,
+                num_threads=threads,
+                experimental_delegates=delegates or None,
+            )
+            self._interp.allocate_tensors()
+        except (ValueError, RuntimeError) as err:
+            raise UserError(
+                f"model {self.path} does not load ({str(err).splitlines()[0]}); "
+                "convert it again with edge-convert"
+            ) from err
+        inputs = self._interp.get_input_details()
+        outputs = self._interp.get_output_details()
+        self._check_contract(inputs, outputs)
+        self._in = inputs[0]
+        self._out = outputs[0]
+        self.input_quant = _quant_of(self._in)
+        self.output_quant = _quant_of(self._out)
+        self._batch = int(self._in["shape"][0])
+
+    def _check_contract(self, inputs: list[dict], outputs: list[dict]) -> None:
+        shape = tuple(int(s) for s in inputs[0]["shape"]) if len(inputs) == 1 else None
+        ok_in = shape is not None and len(shape) in (3, 4) and shape[1:3] == (28, 28)
+        ok_in = ok_in and (len(shape) == 3 or shape[3] == 1)
+        if not ok_in:
+            got = [tuple(int(s) for s in d["shape"]) for d in inputs]
+            raise UserError(
+                f"model {self.path} takes input {got}; expected one single-channel digit image "
+                "(N, 28, 28, 1): pass a digit model written by edge-convert"
+            )
+        out_shape = tuple(int(s) for s in outputs[0]["shape"])
+        if len(outputs) != 1 or out_shape[-1] != 10:
+            raise UserError(
+                f"model {self.path} outputs {out_shape}; expected 10 digit scores: "
+                "pass a digit model written by edge-convert"
+            )
+
+    @property
+    def input_dtype(self) -> np.dtype:
+        return np.dtype(self._in["dtype"])
+
+    def _ensure_batch(self, n: int) -> None:
+        if n != self._batch:
+            shape = list(self._in["shape"])
+            shape[0] = n
+            self._interp.resize_tensor_input(self._in["index"], shape, strict=False)
+            self._interp.allocate_tensors()
+            self._batch = n
+
+    def quantize_input(self, crops: np.ndarray) -> np.ndarray:
+        """Raw 0-255 crops to the model's input tensor (the model rescales inside)."""
+        x = crops.astype(np.float32).reshape(len(crops), 28, 28, 1)
+        if len(self._in["shape"]) == 3:
+            x = x[..., 0]
+        q = self.input_quant
+        if q.is_quantized:
+            info = np.iinfo(q.dtype)
+            x = np.clip(np.round(x / q.scale + q.zero_point), info.min, info.max)
+        return x.astype(q.dtype)
+
+    def classify(self, crops: np.ndarray) -> np.ndarray:
+        """Class probabilities (N, 10) float32 for (N, 28, 28) crops of 0-255 ink; one invoke."""
+        n = len(crops)
+        if n == 0:
+            return np.zeros((0, 10), np.float32)
+        self._ensure_batch(n)
+        self._interp.set_tensor(self._in["index"], self.quantize_input(crops))
+        self._interp.invoke()
+        raw = self._interp.get_tensor(self._out["index"])
+        q = self.output_quant
+        scores = (raw.astype(np.float32) - q.zero_point) * q.scale if q.is_quantized else raw
+        scores = scores.reshape(n, 10).astype(np.float32)
+        if scores.min() < -1e-3 or abs(float(scores[0].sum()) - 1.0) > 0.05:
+            scores = _softmax(scores)  # a model that ends in logits
+        return scores
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _quant_of(detail: dict) -> Quant:
+    scale, zero_point = detail.get("quantization", (0.0, 0))
+    return Quant(float(scale), int(zero_point), np.dtype(detail["dtype"]))
