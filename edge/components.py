@@ -1,0 +1,105 @@
+"""Connected components to digits: join strokes that thresholding broke, split touching digits.
+
+Boxes are (N, 4) int arrays of x, y, w, h; `members` lists, per box, the
+component labels it is made of (so a crop can take only its own ink).
+The reference digit height is a high percentile of the component heights:
+broken pieces and specks are smaller than digits, so they do not drag it down.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+REFERENCE_PERCENTILE = 70
+MERGE_MAX_GAP = 0.3  # vertical gap between pieces of one digit, in digit heights
+MERGE_MIN_OVERLAP = 0.3  # horizontal overlap, as a share of the narrower piece
+MERGE_MAX_HEIGHT = 1.35  # the joined digit is at most this many digit heights tall
+MERGE_MAX_WIDTH = 1.3  # ... and at most this many digit heights wide
+WHOLE_PIECE = 0.7  # two pieces both this tall are two digits side by side, not one broken one
+SPLIT_ASPECT = 1.45  # a blob wider than this times its height (and than the reference height) holds touching digits
+SPLIT_WIDTH = 1.25  # ... and wider than this many reference heights
+DIGIT_ASPECT = 0.7  # typical width / height of one digit, to guess how many touch
+
+
+def reference_height(boxes: np.ndarray) -> float:
+    return float(np.percentile(boxes[:, 3], REFERENCE_PERCENTILE)) if len(boxes) else 0.0
+
+
+def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarray, list[list[int]]]:
+    """Join pieces that overlap horizontally and sit close above one another (a 5's bar, a 7's stem)."""
+    n = len(boxes)
+    if n < 2:
+        return boxes, members
+    ref = reference_height(boxes)
+    x0, y0 = boxes[:, 0].astype(np.float64), boxes[:, 1].astype(np.float64)
+    x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
+    overlap_x = np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None])
+    narrower = np.minimum(boxes[:, 2][:, None], boxes[:, 2][None])
+    gap_y = np.maximum(y0[:, None], y0[None]) - np.minimum(y1[:, None], y1[None])
+    union_h = np.maximum(y1[:, None], y1[None]) - np.minimum(y0[:, None], y0[None])
+    union_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
+    tall = boxes[:, 3] >= WHOLE_PIECE * ref
+    pair = (
+        (overlap_x >= MERGE_MIN_OVERLAP * narrower)
+        & (gap_y <= MERGE_MAX_GAP * ref)
+        & (union_h <= MERGE_MAX_HEIGHT * ref)
+        & (union_w <= MERGE_MAX_WIDTH * ref)
+        & ~(tall[:, None] & tall[None])
+    )
+    np.fill_diagonal(pair, False)
+    if not pair.any():
+        return boxes, members
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(pair))):
+        parent[find(int(i))] = find(int(j))
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    out_boxes, out_members = [], []
+    for idx in groups.values():
+        gx0, gy0 = x0[idx].min(), y0[idx].min()
+        gx1, gy1 = x1[idx].max(), y1[idx].max()
+        out_boxes.append([gx0, gy0, gx1 - gx0, gy1 - gy0])
+        out_members.append([m for i in idx for m in members[i]])
+    return np.asarray(out_boxes, np.int64), out_members
+
+
+def split_touching(
+    boxes: np.ndarray, members: list[list[int]], labels: np.ndarray
+) -> tuple[np.ndarray, list[list[int]]]:
+    """Cut blobs much wider than tall at the column-projection minima between their digits."""
+    ref = reference_height(boxes)
+    out_boxes: list[list[int]] = []
+    out_members: list[list[int]] = []
+    for box, ids in zip(boxes, members):
+        x, y, w, h = (int(v) for v in box)
+        if w <= SPLIT_ASPECT * h or w <= SPLIT_WIDTH * ref or h < 0.6 * ref or h < 4:
+            out_boxes.append([x, y, w, h])
+            out_members.append(ids)
+            continue
+        mask = np.isin(labels[y : y + h, x : x + w], ids)
+        columns = mask.sum(axis=0)
+        k = int(np.clip(round(w / (DIGIT_ASPECT * h)), 2, 6))
+        cuts = [0]
+        for j in range(1, k):
+            centre = j * w / k
+            lo = max(cuts[-1] + 1, int(centre - 0.3 * w / k))
+            hi = min(w - 1, int(centre + 0.3 * w / k) + 1)
+            if hi <= lo:
+                continue
+            cuts.append(lo + int(np.argmin(columns[lo:hi])))
+        cuts.append(w)
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            rows = np.nonzero(mask[:, a:b].any(axis=1))[0]
+            if b - a < 2 or rows.size == 0:
+                continue
+            out_boxes.append([x + a, y + int(rows[0]), b - a, int(rows[-1] - rows[0] + 1)])
+            out_members.append(ids)
+    return np.asarray(out_boxes, np.int64).reshape(-1, 4), out_members

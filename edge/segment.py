@@ -1,0 +1,224 @@
+"""Find handwritten digits in a camera frame: pure functions over arrays, no model.
+
+grey -> background estimate (closing on a downscaled copy, so uneven light and
+shadows divide out) -> soft ink map -> threshold -> ruled/squared paper lines
+removed -> connected components -> broken strokes merged, touching digits split,
+non-digits dropped -> boxes and MNIST-style 28x28 crops.
+
+Every threshold is relative to the frame or to the median digit height, so a
+1280x720 page of small digits and a scan of one big digit are read alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from edge.components import merge_broken, split_touching
+from edge.normalize import normalize_crop
+
+BACKGROUND_SIDE = 96  # short side of the copy the background is estimated on, px
+CLOSING_FRACTION = 0.2  # closing kernel / short side: wider than the thickest stroke of a frame-filling digit
+MIN_CONTRAST = 60  # ink-map level (0-255, 255 = black on white) below which nothing is ink
+WEAK_SHARE = 0.55  # hysteresis: weak ink is this share of the strong threshold
+MAX_CONTRAST = 110  # cap on Otsu: a page with little ink must not push the threshold into the strokes
+PAPER_FLOOR = 0.3  # background darker than this share of the bright paper is surround, not paper
+RULE_LENGTH = 0.2  # a paper line runs at least this share of the frame's width (or height)
+RULE_RUN = 0.07  # ... in straight runs this long: short enough that a tilted line still has them
+RULE_THICKNESS = 0.012  # and is at most this share of the short side thick
+SLIVER_WIDTH = 0.005  # share of the short side: thinner than any pen stroke seen from afar
+SPECK_AREA = 2e-5  # components smaller than this share of the frame are noise
+MIN_HEIGHT = 0.35  # a digit is at least this share of the median digit height
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    boxes: np.ndarray  # (N, 4) int32 x, y, w, h, in reading-agnostic order
+    crops: np.ndarray  # (N, 28, 28) uint8, bright ink on black, MNIST-style
+    ink: np.ndarray  # (H, W) uint8 soft ink map, for the overlay and debugging
+
+
+def to_grey(frame: np.ndarray) -> np.ndarray:
+    """Any frame (grey, BGR, BGRA; uint8, uint16, float, bool) to 2-D uint8 grey."""
+    image = np.asarray(frame)
+    if image.ndim == 3:
+        if image.shape[2] == 1:
+            image = image[..., 0]
+        elif image.shape[2] >= 3 and image.dtype == np.uint8:
+            image = cv2.cvtColor(np.ascontiguousarray(image[..., :3]), cv2.COLOR_BGR2GRAY)
+        else:
+            image = image[..., :3].astype(np.float32).mean(axis=2)
+    if image.ndim != 2:
+        raise ValueError(f"a frame is 2-D or 3-D, not {image.ndim}-D")
+    if image.dtype == np.uint8:
+        return image
+    if image.dtype == np.bool_:
+        return image.astype(np.uint8) * 255
+    if image.dtype == np.uint16:
+        return (image >> 8).astype(np.uint8)
+    values = np.nan_to_num(image.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    top = float(values.max()) if values.size else 0.0
+    if values.size and values.min() >= 0 and top <= 1.0:
+        values = values * 255
+    elif top > 255:
+        values = values * (255 / top)
+    return np.clip(values, 0, 255).astype(np.uint8)
+
+
+def _closing(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
+    """Morphological closing that treats a dark frame edge as dark beyond the frame.
+
+    Where the page ends inside the frame, a strip of dark surround along the frame edge
+    is narrower than the kernel; replicating the border would fill it in as if it were ink.
+    Sides whose edge is dark (well below the brightest paper) are padded with black instead.
+    """
+    bright = float(np.percentile(small, 95))
+    edges = (small[0], small[-1], small[:, 0], small[:, -1])  # top, bottom, left, right
+    dark = [float(np.median(e)) < 0.5 * bright for e in edges]
+    pad = k // 2 + 1
+    padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    if dark[0]:
+        padded[:pad] = 0
+    if dark[1]:
+        padded[-pad:] = 0
+    if dark[2]:
+        padded[:, :pad] = 0
+    if dark[3]:
+        padded[:, -pad:] = 0
+    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)
+    return closed[pad:-pad, pad:-pad]
+
+
+def ink_map(grey: np.ndarray) -> np.ndarray:
+    """Soft ink map (uint8, 255 = full ink): darkness relative to the local paper brightness."""
+    h, w = grey.shape
+    short = min(h, w)
+    scale = min(1.0, BACKGROUND_SIDE / short)
+    small = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    k = max(3, int(CLOSING_FRACTION * min(small.shape)) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    # closing = the paper with every dark thing narrower than the kernel (the ink) filled in;
+    # it keeps step edges (a shadow's, the page's) where they are, so they divide out.
+    background = _closing(small, kernel, k)
+    small_background = cv2.blur(background, (3, 3))
+    paper_level = float(np.percentile(small_background, 95)) if small_background.size else 0.0
+    floor = max(16.0, PAPER_FLOOR * paper_level)
+    background = cv2.resize(small_background, (w, h), interpolation=cv2.INTER_LINEAR)
+    ratio = cv2.divide(grey, np.maximum(background, 1), scale=255)  # grey / paper, saturating
+    ink = cv2.subtract(255, ratio)
+    # The dark surround and unlit areas hold no ink. The mask is made on the small copy and
+    # grown by two pixels there: the upscaled background blurs the page edge, and the surround
+    # just outside it would otherwise read as a line of ink.
+    surround = (small_background < floor).astype(np.uint8)
+    if surround.any():
+        surround = cv2.dilate(surround, np.ones((5, 5), np.uint8))
+        surround = cv2.resize(surround, (w, h), interpolation=cv2.INTER_NEAREST)
+        ink[surround > 0] = 0
+    return ink
+
+
+def binarize(ink: np.ndarray) -> np.ndarray:
+    """Hysteresis threshold: weak ink is kept where it touches strong ink (thin strokes stay whole)."""
+    level, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    high = int(np.clip(level, MIN_CONTRAST, MAX_CONTRAST))
+    _, weak = cv2.threshold(ink, int(WEAK_SHARE * high), 255, cv2.THRESH_BINARY)
+    n, labels = cv2.connectedComponents(weak, connectivity=8)
+    strong = np.zeros(n, bool)
+    strong[labels[ink > high]] = True
+    strong[0] = False
+    return (strong[labels] * 255).astype(np.uint8)
+
+
+def remove_rules(binary: np.ndarray) -> np.ndarray:
+    """Remove long thin horizontal and vertical structures (ruled or squared paper, page edges)."""
+    h, w = binary.shape
+    max_thick = max(3, round(RULE_THICKNESS * min(h, w)))
+    rules = np.zeros_like(binary)
+    for length, shape in ((round(RULE_RUN * w), (1, 0)), (round(RULE_RUN * h), (0, 1))):
+        if length < 8:
+            continue
+        min_extent = RULE_LENGTH * (w if shape == (1, 0) else h)
+        # a slight vertical smear first, so gently tilted (perspective) lines still give long runs
+        size = (length, 1) if shape == (1, 0) else (1, length)
+        smear = (1, 3) if shape == (1, 0) else (3, 1)
+        thick = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, smear))
+        found = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+        found = cv2.bitwise_and(found, binary)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(found, connectivity=8)
+        if n <= 1:
+            continue
+        extent = stats[1:, cv2.CC_STAT_WIDTH] if shape == (1, 0) else stats[1:, cv2.CC_STAT_HEIGHT]
+        thickness = stats[1:, cv2.CC_STAT_AREA] / np.maximum(extent, 1)
+        thin = np.concatenate([[False], (thickness <= max_thick) & (extent >= min_extent)])
+        rules[thin[labels]] = 255
+    # widen by a pixel so the anti-aliased fringe of a line goes with it
+    rules = cv2.dilate(rules, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    return cv2.bitwise_and(binary, cv2.bitwise_not(rules))
+
+
+def find_boxes(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """Digit boxes (N, 4), the label image, and per box the component labels it is made of."""
+    h, w = binary.shape
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    stats = stats[1:]
+    ids = np.arange(1, n)
+    keep = stats[:, cv2.CC_STAT_AREA] >= max(4, SPECK_AREA * h * w)
+    bx, by, bw, bh = (stats[:, i] for i in range(4))
+    # slivers: a pixel or two wide and many times taller (a stair of a tilted page edge or rule)
+    keep &= ~((bw <= max(2, SLIVER_WIDTH * min(h, w))) & (bh > 6 * bw))
+    # the page's edge or the surround: touches the frame border and spans much of it
+    at_border = (bx <= 0) | (by <= 0) | (bx + bw >= w) | (by + bh >= h)
+    keep &= ~(at_border & ((bw > 0.5 * w) | (bh > 0.5 * h)))
+    boxes = np.stack([bx, by, bw, bh], axis=1)[keep].astype(np.int64)
+    members = [[int(i)] for i in ids[keep]]
+    if len(boxes) == 0:
+        return np.zeros((0, 4), np.int32), labels, []
+    boxes, members = merge_broken(boxes, members)
+    boxes, members = split_touching(boxes, members, labels)
+    if len(boxes) == 0:
+        return np.zeros((0, 4), np.int32), labels, []
+    median_h = float(np.median(boxes[:, 3]))
+    big = boxes[:, 3] >= MIN_HEIGHT * median_h
+    # not digits: dashes and rules (much wider than tall), and anything taller than three lines
+    shape_ok = (boxes[:, 2] <= 2.5 * boxes[:, 3]) & (boxes[:, 3] <= 3 * median_h)
+    good = big & shape_ok
+    return boxes[good].astype(np.int32), labels, [m for m, g in zip(members, good) if g]
+
+
+def crop_digit(ink: np.ndarray, labels: np.ndarray, box: np.ndarray, members: list[int]) -> np.ndarray:
+    """The 28x28 MNIST-style crop of one digit: its own components' ink only, contrast stretched."""
+    x, y, w, h = (int(v) for v in box)
+    region = labels[y : y + h, x : x + w]
+    mask = np.isin(region, members) if len(members) > 1 else region == members[0]
+    mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8))  # keep the soft stroke edge
+    ink_crop = ink[y : y + h, x : x + w] * mask
+    peak = float(np.percentile(ink_crop[mask > 0], 90)) if mask.any() else 0.0
+    if peak > 0:
+        # MNIST strokes are saturated at their core; stretch this crop's ink to match
+        ink_crop = cv2.convertScaleAbs(ink_crop, alpha=255.0 / peak)
+    return normalize_crop(ink_crop)
+
+
+class Segmenter:
+    """Segmentation with its buffers kept between frames; call it once per frame."""
+
+    def __call__(self, frame: np.ndarray) -> Segmentation:
+        return segment_digits(frame)
+
+
+def segment_digits(frame: np.ndarray) -> Segmentation:
+    """Boxes and 28x28 crops of the digits in `frame` (dark ink on light paper)."""
+    grey = to_grey(frame)
+    if grey.size == 0 or min(grey.shape) < 4:
+        empty = np.zeros(grey.shape, np.uint8)
+        return Segmentation(np.zeros((0, 4), np.int32), np.zeros((0, 28, 28), np.uint8), empty)
+    ink = ink_map(grey)
+    binary = binarize(ink)
+    binary = remove_rules(binary)
+    boxes, labels, members = find_boxes(binary)
+    crops = np.zeros((len(boxes), 28, 28), np.uint8)
+    for i, (box, ids) in enumerate(zip(boxes, members)):
+        crops[i] = crop_digit(ink, labels, box, ids)
+    return Segmentation(boxes, crops, ink)
