@@ -42,7 +42,8 @@ def build_seed() -> keras.Model:
 def _conv_bn_relu(x, filters: int, kernel: int, strides: int = 1, padding: str = "valid"):
     # No bias: batch-norm's shift replaces it, and both fold into one int8 conv.
     x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=False)(x)
-    x = layers.BatchNormalization()(x)
+    # momentum 0.9: the moving statistics settle in a few dozen steps, so short runs work too
+    x = layers.BatchNormalization(momentum=0.9)(x)
     return layers.ReLU()(x)
 
 

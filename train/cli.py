@@ -1,0 +1,93 @@
+"""`edge-train`: train the seed or edge digit CNN on MNIST (plus your own digits)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from edge.errors import UserError
+
+HELP_EPILOG = """\
+data: MNIST is read from --data-dir, else $EDGE_DIGITS_DATA, else ~/.cache/edge-digits/mnist
+(downloaded there when missing and the network is up). Each file is checked by SHA-256.
+
+examples:
+  edge-train --data-dir ../shared/data/mnist                      # the default edge model
+  edge-train --model seed --epochs 30 --out runs/seed             # the published reference
+  edge-train --crops my_crops/ --epochs 5                         # fine-tune on your camera's digits
+  edge-train --kaggle-train train.csv --kaggle-test test.csv      # and write submission.csv
+"""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="edge-train",
+        description="Train a digit CNN on MNIST and write the model (SavedModel + .keras), "
+        "its config, history, metrics and plots to an output folder.",
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--model", choices=("edge", "seed"), default="edge",
+                   help="edge: ours, for int8 on a Pi (default); seed: the published 887,530-parameter reference")
+    p.add_argument("--epochs", type=_positive_int, help="passes over the training data (default: 30)")
+    p.add_argument("--batch-size", type=_positive_int, help="digits per step (default: seed 86, edge 64)")
+    p.add_argument("--learning-rate", type=float, help="peak learning rate (default: seed 1e-3, edge 2e-3)")
+    p.add_argument("--data-dir", help="folder with the four MNIST IDX files (.gz or raw)")
+    p.add_argument("--kaggle-train", metavar="CSV", help="Kaggle train.csv (label,pixel0..783) added to training")
+    p.add_argument("--kaggle-test", metavar="CSV", help="Kaggle test.csv: predictions written to submission.csv")
+    p.add_argument("--crops", metavar="DIR", help="labelled crops DIR/<digit>/*.png added to training")
+    p.add_argument("--out", help="output folder (default: runs/<model>)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for the split, init and augmentation (default: 0)")
+    p.add_argument("--val-fraction", type=_fraction, default=0.1,
+                   help="share of the training data held out for validation (default: 0.1)")
+    p.add_argument("--camera-fraction", type=float, default=0.4,
+                   help="share of each epoch drawn as camera-style crops (default: 0.4)")
+    p.add_argument("--no-augment", action="store_true",
+                   help="train on plain digits: no camera-style crops, no rotate/zoom/shift (quick looks)")
+    p.add_argument("--limit-train", type=_positive_int, help="train on this many digits (stratified subset)")
+    p.add_argument("--limit-test", type=_positive_int, help="measure on this many MNIST test digits")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not 0.0 <= args.camera_fraction <= 1.0:
+        build_parser().error(f"--camera-fraction must be between 0 and 1, not {args.camera_fraction}")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+    from train.fit import TrainConfig, run  # TensorFlow loads here, after --help and flag errors
+
+    config = TrainConfig(
+        model=args.model, epochs=args.epochs, batch_size=args.batch_size,
+        learning_rate=args.learning_rate, val_fraction=args.val_fraction, seed=args.seed,
+        camera_fraction=args.camera_fraction, augment=not args.no_augment, data_dir=args.data_dir,
+        kaggle_train=args.kaggle_train, kaggle_test=args.kaggle_test, crops=args.crops,
+        limit_train=args.limit_train, limit_test=args.limit_test,
+        out=args.out or f"runs/{args.model}",
+    )
+    try:
+        metrics = run(config, verbose=0 if args.quiet else 1)
+    except UserError as err:
+        print(f"edge-train: {err}", file=sys.stderr)
+        return 2
+    print(f"{config.out}: MNIST test accuracy {metrics['test_accuracy']:.4%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
