@@ -22,7 +22,11 @@ DIGIT_ASPECT = 0.7  # typical width / height of one digit, to guess how many tou
 
 
 def reference_height(boxes: np.ndarray) -> float:
-    return float(np.percentile(boxes[:, 3], REFERENCE_PERCENTILE)) if len(boxes) else 0.0
+    if len(boxes) == 0:
+        return 0.0
+    if len(boxes) < 4:  # too few for a percentile: a lone digit and its broken bar
+        return float(boxes[:, 3].max())
+    return float(np.percentile(boxes[:, 3], REFERENCE_PERCENTILE))
 
 
 def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarray, list[list[int]]]:
@@ -57,7 +61,7 @@ def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarra
             i = parent[i]
         return i
 
-    for i, j in zip(*np.nonzero(np.triu(pair))):
+    for i, j in zip(*np.nonzero(np.triu(pair)), strict=True):
         parent[find(int(i))] = find(int(j))
     groups: dict[int, list[int]] = {}
     for i in range(n):
@@ -78,7 +82,7 @@ def split_touching(
     ref = reference_height(boxes)
     out_boxes: list[list[int]] = []
     out_members: list[list[int]] = []
-    for box, ids in zip(boxes, members):
+    for box, ids in zip(boxes, members, strict=True):
         x, y, w, h = (int(v) for v in box)
         if w <= SPLIT_ASPECT * h or w <= SPLIT_WIDTH * ref or h < 0.6 * ref or h < 4:
             out_boxes.append([x, y, w, h])
@@ -96,7 +100,7 @@ def split_touching(
                 continue
             cuts.append(lo + int(np.argmin(columns[lo:hi])))
         cuts.append(w)
-        for a, b in zip(cuts[:-1], cuts[1:]):
+        for a, b in zip(cuts[:-1], cuts[1:], strict=False):
             rows = np.nonzero(mask[:, a:b].any(axis=1))[0]
             if b - a < 2 or rows.size == 0:
                 continue

@@ -1,0 +1,234 @@
+"""edge-run: read handwritten numbers from a camera, a video, images, or the built-in demo.
+
+`main(argv)` parses flags and calls `run(...)`; errors a user can fix end in one
+line on stderr and exit 2, anything else exits 1. With --json, stdout carries
+only JSON lines (one per frame, flushed) and every human message goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+
+from edge.errors import UserError
+from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
+from edge.scoring import Score
+from edge.smoothing import DEFAULT_WINDOW, LineVote
+from edge.sources import Camera, DemoSource, PiCamera, open_source, picamera2_available
+
+DEMO_FRAMES = 48  # six pages, eight frames each: a few seconds on a Pi
+DEMO_DIR = Path("edge-demo")
+FPS_SMOOTHING = 0.9  # exponential moving average of the frame rate
+
+
+@dataclass
+class RunStats:
+    frames: int = 0
+    seconds: float = 0.0
+    score: Score = field(default_factory=Score)
+    stopped_by_signal: bool = False
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+
+class StopFlag:
+    """Set by SIGINT/SIGTERM; the loop finishes the frame at hand and closes its outputs.
+
+    A second signal raises KeyboardInterrupt for a user who really wants out now.
+    """
+
+    def __init__(self) -> None:
+        self.set = False
+
+    def __call__(self) -> bool:
+        return self.set
+
+    def handle(self, signum, _frame) -> None:
+        if self.set:
+            raise KeyboardInterrupt
+        self.set = True
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self.handle)
+        signal.signal(signal.SIGTERM, self.handle)
+
+
+def save_crops(folder: Path, result: ReadResult) -> None:
+    """Each accepted crop under folder/<predicted digit>/, ready for correction and edge-train --crops."""
+    stem = Path(result.source).stem.replace(":", "_")
+    for i, (digit, crop) in enumerate(zip(result.digits, result.crops, strict=True)):
+        target = folder / str(digit.value)
+        target.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(target / f"{stem}_{result.frame}_{i}.png"), crop)
+
+
+def run(
+    source,
+    reader: DigitReader,
+    *,
+    outputs=None,
+    json_lines: bool = False,
+    smooth: bool = True,
+    max_frames: int | None = None,
+    crops_dir: Path | None = None,
+    stop: StopFlag | None = None,
+    say=print,
+) -> RunStats:
+    """The edge loop: frames in, readings out, until the source ends, max_frames, or a stop signal."""
+    stop = stop or StopFlag()
+    vote = LineVote(DEFAULT_WINDOW) if smooth and source.live else None
+    stats = RunStats()
+    fps = None
+    start = last = time.perf_counter()
+    try:
+        with source:
+            for frame in source:
+                result = reader.read(frame.image, source=frame.source, index=frame.index, decode_ms=frame.decode_ms)
+                raw_lines = result.lines
+                if vote is not None:
+                    result.lines = vote.update(raw_lines)
+                now = time.perf_counter()
+                rate = 1.0 / max(now - last, 1e-6)
+                fps = rate if fps is None else FPS_SMOOTHING * fps + (1 - FPS_SMOOTHING) * rate
+                last = now
+                stats.frames += 1
+                if json_lines:
+                    sys.stdout.write(json.dumps(result.as_json()) + "\n")
+                    sys.stdout.flush()
+                if frame.truth is not None:
+                    exact = stats.score.add(frame.truth.lines, raw_lines)
+                    say(f"frame {frame.index:3d} {'ok  ' if exact else 'MISS'} read {' | '.join(raw_lines)}"
+                        + ("" if exact else f"   truth {' | '.join(frame.truth.lines)}"))
+                elif not json_lines:
+                    say(f"{frame.source} #{frame.index}: {' | '.join(result.lines) or '(no digits)'}")
+                if outputs is not None:
+                    outputs.write(frame.image, result, fps)
+                if crops_dir is not None:
+                    save_crops(crops_dir, result)
+                if stop() or (outputs is not None and outputs.quit_requested):
+                    stats.stopped_by_signal = stop()
+                    break
+                if max_frames is not None and stats.frames >= max_frames:
+                    break
+    finally:
+        if outputs is not None:
+            outputs.close()
+        stats.seconds = time.perf_counter() - start
+    return stats
+
+
+def _resolution(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WxH, e.g. 640x480") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"{text!r}: each side must be 16 to 8192 px")
+    return w, h
+
+
+def _bounded(kind, low, high, what):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (low <= value <= high):
+            raise argparse.ArgumentTypeError(f"{text} is out of range: {what}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="edge-run",
+        description="Read handwritten numbers from a camera, a video, images, or a generated demo.",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--camera", nargs="?", const="0", metavar="N|PATH",
+                     help="live camera: the Pi camera where picamera2 is installed, else OpenCV device N (default 0) or a device path")
+    src.add_argument("--source", metavar="PATH",
+                     help="an image, a folder of images (read in name order), a video file or a stream URL")
+    src.add_argument("--demo", action="store_true",
+                     help="no camera needed: camera-like frames of MNIST test digits on paper, read and scored against the truth")
+    p.add_argument("--resolution", type=_resolution, metavar="WxH", help="camera resolution, e.g. 640x480")
+    p.add_argument("--max-frames", type=_bounded(int, 1, 10**9, "at least 1"), metavar="N",
+                   help=f"stop after N frames (demo default {DEMO_FRAMES})")
+    p.add_argument("--model", metavar="PATH", help="a digit .tflite model (default: the shipped int8 model)")
+    p.add_argument("--threads", type=_bounded(int, 1, 64, "1 to 64"), default=1, help="interpreter threads (default 1)")
+    p.add_argument("--delegate", choices=["edgetpu"], help="run the model on a Coral Edge TPU")
+    p.add_argument("--min-confidence", type=_bounded(float, 0.0, 1.0, "0 to 1"), default=DEFAULT_MIN_CONFIDENCE,
+                   metavar="X", help=f"drop digits whose top probability is below X (default {DEFAULT_MIN_CONFIDENCE})")
+    p.add_argument("--data-dir", metavar="DIR", help="MNIST folder for --demo (default: $EDGE_DIGITS_DATA)")
+    p.add_argument("--seed", type=int, default=0, help="demo generator seed (default 0)")
+    p.add_argument("--json", action="store_true", help="one JSON object per frame on stdout; messages go to stderr")
+    p.add_argument("--save-dir", type=Path, metavar="DIR", help=f"write annotated frames here (demo default ./{DEMO_DIR})")
+    p.add_argument("--save-video", type=Path, metavar="FILE", help="write the annotated frames as a video (.mp4 or .avi)")
+    p.add_argument("--save-crops", type=Path, metavar="DIR", help="save each normalised crop as DIR/<digit>/<source>_<frame>_<i>.png")
+    p.add_argument("--no-smooth", action="store_true", help="do not vote the readings over the last frames")
+    p.add_argument("--no-window", action="store_true", help="never open a preview window")
+    return p
+
+
+def _make_source(args, stop: StopFlag):
+    if args.demo:
+        from edge.mnist import load_split
+        from edge.synth import DemoScene
+
+        test = load_split("t10k", args.data_dir)  # test digits only: the demo is held-out data
+        scene = DemoScene(test.images, test.labels, frame_wh=args.resolution or (640, 480), seed=args.seed)
+        return DemoSource(scene, args.max_frames or DEMO_FRAMES)
+    if args.camera is not None:
+        if picamera2_available() and args.camera.isdigit():
+            return PiCamera(int(args.camera), args.resolution)
+        return Camera(args.camera, args.resolution, should_stop=stop)
+    return open_source(args.source)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
+    stop = StopFlag()
+    stop.install()
+    try:
+        from edge.interpreter import DigitClassifier
+        from edge.overlay import Outputs, display_available
+
+        classifier = DigitClassifier(args.model, threads=args.threads, delegate=args.delegate)
+        reader = DigitReader(classifier, min_confidence=args.min_confidence)
+        source = _make_source(args, stop)
+        save_dir = args.save_dir or (DEMO_DIR if args.demo else None)
+        window = not args.no_window and not args.json and source.live and display_available()
+        outputs = Outputs(save_dir=save_dir, save_video=args.save_video, window=window)
+        stats = run(source, reader, outputs=outputs if outputs.wanted else None, json_lines=args.json,
+                    smooth=not args.no_smooth, max_frames=args.max_frames, crops_dir=args.save_crops,
+                    stop=stop, say=say)
+    except UserError as err:
+        print(f"edge-run: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("edge-run: interrupted", file=sys.stderr)
+        return 130
+    say(f"{stats.frames} frames, {stats.fps:.1f} frames/s" + (" (stopped by signal)" if stats.stopped_by_signal else ""))
+    if stats.score.frames:
+        say(stats.score.summary())
+    if save_dir:
+        say(f"annotated frames in {save_dir}/")
+    skipped = getattr(source, "skipped", 0)
+    if skipped:
+        say(f"{skipped} file(s) skipped, see above")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

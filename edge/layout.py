@@ -1,0 +1,66 @@
+"""Reading order: digits into lines (top to bottom) and numbers (left to right).
+
+Pure functions over boxes; the only scale is the median digit height, so the
+same rules read a page of small digits and a single large one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LINE_TOLERANCE = 0.6  # a digit joins a line if its centre is this many digit heights from its neighbour's
+NUMBER_GAP = 0.7  # a horizontal gap wider than this many digit heights starts a new number
+
+
+def group_lines(boxes: np.ndarray) -> list[list[int]]:
+    """Indices of `boxes` (x, y, w, h) per text line, lines top to bottom, digits left to right.
+
+    Boxes are taken left to right and each joins the line whose latest digit is
+    nearest in height (within the tolerance): following the line's latest digit
+    rather than its mean keeps a line whole when perspective tilts it.
+    """
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    if len(boxes) == 0:
+        return []
+    digit_h = float(np.median(boxes[:, 3]))
+    centre_y = boxes[:, 1] + boxes[:, 3] / 2
+    lines: list[list[int]] = []
+    for i in np.argsort(boxes[:, 0] + boxes[:, 2] / 2, kind="stable"):
+        best, best_dist = None, LINE_TOLERANCE * digit_h
+        for n, line in enumerate(lines):
+            dist = abs(centre_y[i] - centre_y[line[-1]])
+            if dist <= best_dist:
+                best, best_dist = n, dist
+        if best is None:
+            lines.append([int(i)])
+        else:
+            lines[best].append(int(i))
+    lines.sort(key=lambda line: float(np.mean(centre_y[line])))
+    return lines
+
+
+def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float) -> list[list[int]]:
+    """Split one line (indices, left to right) into numbers at gaps wider than NUMBER_GAP heights."""
+    numbers: list[list[int]] = []
+    right_edge = -np.inf
+    for i in line:
+        x, _, w, _ = boxes[i]
+        if not numbers or x - right_edge > NUMBER_GAP * digit_h:
+            numbers.append([i])
+        else:
+            numbers[-1].append(i)
+        right_edge = max(right_edge, x + w)
+    return numbers
+
+
+def read_lines(boxes: np.ndarray, values: np.ndarray) -> list[str]:
+    """The text read: per line, its numbers separated by one space, lines top to bottom."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    if len(boxes) == 0:
+        return []
+    digit_h = float(np.median(boxes[:, 3]))
+    out = []
+    for line in group_lines(boxes):
+        numbers = split_numbers(boxes, line, digit_h)
+        out.append(" ".join("".join(str(int(values[i])) for i in number) for number in numbers))
+    return out

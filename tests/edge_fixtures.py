@@ -1,0 +1,60 @@
+"""Shared helpers for the edge tests: MNIST test digits, generated frames, box matching, the model."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edge.interpreter import SHIPPED_MODEL
+from edge.mnist import load_split
+from edge.synth import DemoScene, SynthFrame
+
+DATA_DIR = os.environ.get("EDGE_DIGITS_DATA") or str(Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist")
+
+
+@lru_cache(maxsize=1)
+def mnist_test():
+    try:
+        return load_split("t10k", DATA_DIR, allow_download=False)
+    except Exception as err:  # noqa: BLE001 - any failure means: no data on this machine
+        pytest.skip(f"MNIST test split not available ({err}); set EDGE_DIGITS_DATA")
+
+
+def synth_frames(n: int, frame_wh=(640, 480), seed: int = 0, **kwargs) -> list[SynthFrame]:
+    test = mnist_test()
+    scene = DemoScene(test.images, test.labels, frame_wh=frame_wh, frames_per_page=1, seed=seed, **kwargs)
+    frames = scene.frames()
+    return [next(frames) for _ in range(n)]
+
+
+def iou(a, b) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    return inter / float(aw * ah + bw * bh - inter)
+
+
+def match_boxes(truth: list, found: np.ndarray, threshold: float = 0.5) -> tuple[int, int]:
+    """(truth boxes matched by a found box with IoU above threshold, found boxes matching none)."""
+    used: set[int] = set()
+    hits = 0
+    for box in truth:
+        scores = [(iou(box, f), i) for i, f in enumerate(found) if i not in used]
+        best = max(scores, default=(0.0, -1))
+        if best[0] > threshold:
+            hits += 1
+            used.add(best[1])
+    return hits, len(found) - len(used)
+
+
+def model_path() -> Path:
+    path = Path(os.environ.get("EDGE_DIGITS_MODEL", SHIPPED_MODEL))
+    if not path.is_file():
+        pytest.skip(f"no digit model at {path} yet; train and convert one, or set EDGE_DIGITS_MODEL")
+    return path

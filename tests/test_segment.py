@@ -1,0 +1,63 @@
+"""Segmentation finds the digits of camera-like frames, at any scale, and nothing on blank paper."""
+
+import cv2
+import numpy as np
+from edge_fixtures import match_boxes, mnist_test, synth_frames
+
+from edge.segment import segment_digits
+
+
+def test_finds_almost_every_digit_on_camera_like_pages():
+    hits = total = extra = 0
+    for frame in synth_frames(12, seed=11):
+        seg = segment_digits(frame.image)
+        h, e = match_boxes([d.box for d in frame.digits], seg.boxes)
+        hits, total, extra = hits + h, total + len(frame.digits), extra + e
+    assert hits / total >= 0.95, f"recall {hits}/{total}"
+    assert extra / total <= 0.10, f"{extra} boxes that are no digit, for {total} digits"
+
+
+def test_reads_small_digits_on_a_720p_page_as_well():
+    hits = total = 0
+    for frame in synth_frames(4, frame_wh=(1280, 720), seed=3):
+        seg = segment_digits(frame.image)
+        hits += match_boxes([d.box for d in frame.digits], seg.boxes)[0]
+        total += len(frame.digits)
+    assert hits / total >= 0.95
+
+
+def test_one_digit_filling_a_cropped_scan_is_one_box():
+    test = mnist_test()
+    for i in range(10):
+        digit = cv2.resize(test.images[i], (300, 300), interpolation=cv2.INTER_LINEAR)
+        scan = (255 - digit * 0.8).astype(np.uint8)  # dark ink on white paper
+        seg = segment_digits(scan)
+        assert len(seg.boxes) == 1, f"digit {i}: {len(seg.boxes)} boxes"
+        x, y, w, h = seg.boxes[0]
+        assert h > 0.5 * 300
+
+
+def test_blank_white_and_black_frames_give_no_digits():
+    rng = np.random.default_rng(0)
+    white = np.clip(230 + rng.normal(0, 4, (480, 640)), 0, 255).astype(np.uint8)
+    for frame in (white, np.zeros((480, 640), np.uint8), np.full((480, 640), 255, np.uint8)):
+        assert len(segment_digits(frame).boxes) == 0
+
+
+def test_ruled_and_squared_paper_lines_are_not_digits():
+    extra = total = 0
+    for paper in ("ruled", "squared"):
+        for frame in synth_frames(4, seed=21, papers=(paper,)):
+            seg = segment_digits(frame.image)
+            extra += match_boxes([d.box for d in frame.digits], seg.boxes)[1]
+            total += len(frame.digits)
+    assert extra / total <= 0.10
+
+
+def test_crops_are_mnist_shaped_and_boxes_inside_the_frame():
+    frame = synth_frames(1, seed=5)[0]
+    seg = segment_digits(frame.image)
+    assert seg.crops.shape == (len(seg.boxes), 28, 28) and seg.crops.dtype == np.uint8
+    h, w = frame.image.shape
+    x, y, bw, bh = seg.boxes.T
+    assert (x >= 0).all() and (y >= 0).all() and (x + bw <= w).all() and (y + bh <= h).all()
