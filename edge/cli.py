@@ -90,35 +90,34 @@ def run(
     fps = None
     start = last = time.perf_counter()
     try:
-        with source:
-            for frame in source:
-                result = reader.read(frame.image, source=frame.source, index=frame.index, decode_ms=frame.decode_ms)
-                raw_lines = result.lines
-                if vote is not None:
-                    result.lines = vote.update(raw_lines)
-                now = time.perf_counter()
-                rate = 1.0 / max(now - last, 1e-6)
-                fps = rate if fps is None else FPS_SMOOTHING * fps + (1 - FPS_SMOOTHING) * rate
-                last = now
-                stats.frames += 1
-                if json_lines:
-                    sys.stdout.write(json.dumps(result.as_json()) + "\n")
-                    sys.stdout.flush()
-                if frame.truth is not None:
-                    exact = stats.score.add(frame.truth.lines, raw_lines)
-                    say(f"frame {frame.index:3d} {'ok  ' if exact else 'MISS'} read {' | '.join(raw_lines)}"
-                        + ("" if exact else f"   truth {' | '.join(frame.truth.lines)}"))
-                elif not json_lines:
-                    say(f"{frame.source} #{frame.index}: {' | '.join(result.lines) or '(no digits)'}")
-                if outputs is not None:
-                    outputs.write(frame.image, result, fps)
-                if crops_dir is not None:
-                    save_crops(crops_dir, result)
-                if stop() or (outputs is not None and outputs.quit_requested):
-                    stats.stopped_by_signal = stop()
-                    break
-                if max_frames is not None and stats.frames >= max_frames:
-                    break
+        for frame in source:  # the caller has opened the source (`with source:`)
+            result = reader.read(frame.image, source=frame.source, index=frame.index, decode_ms=frame.decode_ms)
+            raw_lines = result.lines
+            if vote is not None:
+                result.lines = vote.update(raw_lines)
+            now = time.perf_counter()
+            rate = 1.0 / max(now - last, 1e-6)
+            fps = rate if fps is None else FPS_SMOOTHING * fps + (1 - FPS_SMOOTHING) * rate
+            last = now
+            stats.frames += 1
+            if json_lines:
+                sys.stdout.write(json.dumps(result.as_json()) + "\n")
+                sys.stdout.flush()
+            if frame.truth is not None:
+                exact = stats.score.add(frame.truth.lines, raw_lines)
+                say(f"frame {frame.index:3d} {'ok  ' if exact else 'MISS'} read {' | '.join(raw_lines)}"
+                    + ("" if exact else f"   truth {' | '.join(frame.truth.lines)}"))
+            elif not json_lines:
+                say(f"{frame.source} #{frame.index}: {' | '.join(result.lines) or '(no digits)'}")
+            if outputs is not None:
+                outputs.write(frame.image, result, fps)
+            if crops_dir is not None:
+                save_crops(crops_dir, result)
+            if stop() or (outputs is not None and outputs.quit_requested):
+                stats.stopped_by_signal = stop()
+                break
+            if max_frames is not None and stats.frames >= max_frames:
+                break
     finally:
         if outputs is not None:
             outputs.close()
@@ -204,15 +203,16 @@ def main(argv: list[str] | None = None) -> int:
         from edge.interpreter import DigitClassifier
         from edge.overlay import Outputs, display_available
 
-        classifier = DigitClassifier(args.model, threads=args.threads, delegate=args.delegate)
-        reader = DigitReader(classifier, min_confidence=args.min_confidence)
         source = _make_source(args, stop)
-        save_dir = args.save_dir or (DEMO_DIR if args.demo else None)
-        window = not args.no_window and not args.json and source.live and display_available()
-        outputs = Outputs(save_dir=save_dir, save_video=args.save_video, window=window)
-        stats = run(source, reader, outputs=outputs if outputs.wanted else None, json_lines=args.json,
-                    smooth=not args.no_smooth, max_frames=args.max_frames, crops_dir=args.save_crops,
-                    stop=stop, say=say)
+        with source:  # a missing camera is reported before the model loads
+            classifier = DigitClassifier(args.model, threads=args.threads, delegate=args.delegate)
+            reader = DigitReader(classifier, min_confidence=args.min_confidence)
+            save_dir = args.save_dir or (DEMO_DIR if args.demo else None)
+            window = not args.no_window and not args.json and source.live and display_available()
+            outputs = Outputs(save_dir=save_dir, save_video=args.save_video, window=window)
+            stats = run(source, reader, outputs=outputs if outputs.wanted else None, json_lines=args.json,
+                        smooth=not args.no_smooth, max_frames=args.max_frames, crops_dir=args.save_crops,
+                        stop=stop, say=say)
     except UserError as err:
         print(f"edge-run: {err}", file=sys.stderr)
         return 2

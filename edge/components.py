@@ -15,6 +15,8 @@ MERGE_MAX_GAP = 0.3  # vertical gap between pieces of one digit, in digit height
 MERGE_MIN_OVERLAP = 0.3  # horizontal overlap, as a share of the narrower piece
 MERGE_MAX_HEIGHT = 1.35  # the joined digit is at most this many digit heights tall
 MERGE_MAX_WIDTH = 1.3  # ... and at most this many digit heights wide
+SHORT_PIECE = 0.6  # a piece shorter than this many digit heights is not a digit on its own
+MERGE_SIDE_GAP = 0.12  # ... and joins a neighbour at most this far beside it
 WHOLE_PIECE = 0.7  # two pieces both this tall are two digits side by side, not one broken one
 SPLIT_ASPECT = 1.45  # a blob wider than this times its height (and than the reference height) holds touching digits
 SPLIT_WIDTH = 1.25  # ... and wider than this many reference heights
@@ -43,8 +45,12 @@ def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarra
     union_h = np.maximum(y1[:, None], y1[None]) - np.minimum(y0[:, None], y0[None])
     union_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
     tall = boxes[:, 3] >= WHOLE_PIECE * ref
+    gap_x = -overlap_x
+    short = boxes[:, 3] < SHORT_PIECE * ref
+    # a short piece just beside a digit-height one, inside its height (a 4's stem cut off)
+    beside = (gap_x <= MERGE_SIDE_GAP * ref) & (short[:, None] | short[None]) & (gap_y < -0.3 * np.minimum(boxes[:, 3][:, None], boxes[:, 3][None]))
     pair = (
-        (overlap_x >= MERGE_MIN_OVERLAP * narrower)
+        ((overlap_x >= MERGE_MIN_OVERLAP * narrower) | beside)
         & (gap_y <= MERGE_MAX_GAP * ref)
         & (union_h <= MERGE_MAX_HEIGHT * ref)
         & (union_w <= MERGE_MAX_WIDTH * ref)

@@ -30,7 +30,7 @@ def draw(image: np.ndarray, result: ReadResult, fps: float | None = None) -> np.
         status = f"{fps:.1f} fps  " + status
     lines = [status] + [" | ".join(result.lines)]
     for i, text in enumerate(lines):
-        org = (8, int(22 * scale * (i + 1)))
+        org = (8, int(26 * scale * (i + 1)))
         cv2.putText(canvas, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.55 * scale, (0, 0, 0), thick + 2)
         cv2.putText(canvas, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.55 * scale, WHITE, thick)
     return canvas

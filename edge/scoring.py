@@ -26,16 +26,20 @@ class Score:
     frames_exact: int = 0
 
     def add(self, truth: list[str], read: list[str]) -> bool:
-        """Score one frame; lines are compared position by position. True when all of it is exact."""
+        """Score one frame. True when the reading is exactly the truth, lines and all.
+
+        Digits: edit distance between all digits of the frame in reading order, so a
+        stray extra line costs its own digits and does not shift every line after it.
+        Numbers: each number of the truth counts as read when the reading has it too.
+        """
         self.frames += 1
-        for i in range(max(len(truth), len(read))):
-            t = truth[i] if i < len(truth) else ""
-            r = read[i] if i < len(read) else ""
-            self.digits += len(t.replace(" ", ""))
-            self.digit_errors += edit_distance(t.replace(" ", ""), r.replace(" ", ""))
-            t_numbers, r_numbers = Counter(t.split()), Counter(r.split())
-            self.numbers += sum(t_numbers.values())
-            self.numbers_exact += sum((t_numbers & r_numbers).values())
+        t_digits = "".join(truth).replace(" ", "")
+        self.digits += len(t_digits)
+        self.digit_errors += edit_distance(t_digits, "".join(read).replace(" ", ""))
+        t_numbers = Counter(n for line in truth for n in line.split())
+        r_numbers = Counter(n for line in read for n in line.split())
+        self.numbers += sum(t_numbers.values())
+        self.numbers_exact += sum((t_numbers & r_numbers).values())
         exact = truth == read
         self.frames_exact += exact
         return exact

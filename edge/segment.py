@@ -171,6 +171,7 @@ def find_boxes(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[in
     # the page's edge or the surround: touches the frame border and spans much of it
     at_border = (bx <= 0) | (by <= 0) | (bx + bw >= w) | (by + bh >= h)
     keep &= ~(at_border & ((bw > 0.5 * w) | (bh > 0.5 * h)))
+    keep &= ~(at_border & ((bw < 0.2 * bh) | (bh < 0.2 * bw)))  # a sliver of page edge at the frame edge
     boxes = np.stack([bx, by, bw, bh], axis=1)[keep].astype(np.int64)
     members = [[int(i)] for i in ids[keep]]
     if len(boxes) == 0:
@@ -184,7 +185,7 @@ def find_boxes(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[in
     # not digits: dashes and rules (much wider than tall), and anything taller than three lines
     shape_ok = (boxes[:, 2] <= 2.5 * boxes[:, 3]) & (boxes[:, 3] <= 3 * median_h)
     good = big & shape_ok
-    return boxes[good].astype(np.int32), labels, [m for m, g in zip(members, good) if g]
+    return boxes[good].astype(np.int32), labels, [m for m, g in zip(members, good, strict=True) if g]
 
 
 def crop_digit(ink: np.ndarray, labels: np.ndarray, box: np.ndarray, members: list[int]) -> np.ndarray:
@@ -219,6 +220,6 @@ def segment_digits(frame: np.ndarray) -> Segmentation:
     binary = remove_rules(binary)
     boxes, labels, members = find_boxes(binary)
     crops = np.zeros((len(boxes), 28, 28), np.uint8)
-    for i, (box, ids) in enumerate(zip(boxes, members)):
+    for i, (box, ids) in enumerate(zip(boxes, members, strict=True)):
         crops[i] = crop_digit(ink, labels, box, ids)
     return Segmentation(boxes, crops, ink)

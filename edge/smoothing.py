@@ -10,10 +10,10 @@ DEFAULT_WINDOW = 5  # frames; ~1/6 s at 30 fps, short enough to follow a new pag
 class LineVote:
     """Majority vote per line over the last `window` readings.
 
-    The number of lines is the most common count in the window; each line's
-    text is the most common text at that position among the readings that have
-    that many lines. Ties go to the most recent reading, so a new page takes
-    over as soon as it holds the majority.
+    Readings that share at least half their lines with the newest one vote (the
+    same page, give or take a misread). The number of lines is their most common
+    count; each line's text is the most common text at that position among those
+    with that many lines. Ties go to the most recent reading.
     """
 
     def __init__(self, window: int = DEFAULT_WINDOW) -> None:
@@ -22,10 +22,14 @@ class LineVote:
         self.history: deque[tuple[str, ...]] = deque(maxlen=window)
 
     def update(self, lines: list[str]) -> list[str]:
-        self.history.append(tuple(lines))
-        counts = Counter(len(h) for h in self.history)
-        n_lines = _most_common_recent(counts, [len(h) for h in self.history])
-        same = [h for h in self.history if len(h) == n_lines]
+        current = tuple(lines)
+        self.history.append(current)
+        # only readings of the same page vote: those sharing at least half their lines with this one,
+        # so a new page is read at once instead of being mixed line by line with the old one
+        same_page = [h for h in self.history if _shared_lines(h, current) * 2 >= max(len(h), len(current))]
+        counts = Counter(len(h) for h in same_page)
+        n_lines = _most_common_recent(counts, [len(h) for h in same_page])
+        same = [h for h in same_page if len(h) == n_lines]
         voted = []
         for i in range(n_lines):
             texts = [h[i] for h in same]
@@ -34,6 +38,10 @@ class LineVote:
 
     def reset(self) -> None:
         self.history.clear()
+
+
+def _shared_lines(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    return len(set(a) & set(b))
 
 
 def _most_common_recent(counts: Counter, order: list) -> object:
