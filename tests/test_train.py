@@ -1,0 +1,115 @@
+"""edge-train: the models are what they claim, a short real run learns, every output is written."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from edge.mnist import load_split  # noqa: E402
+from train.kaggle import write_csv  # noqa: E402
+from train.models import build_model, count_macs  # noqa: E402
+
+
+def edge_train(*args, cwd):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run(
+        [sys.executable, "-m", "train.cli", *map(str, args)],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+def test_seed_model_is_the_published_one():
+    seed = build_model("seed")
+    assert seed.count_params() == 887_530
+    kinds = [type(layer).__name__ for layer in seed.layers[1:]]
+    assert kinds == [
+        "Rescaling", "Conv2D", "Conv2D", "MaxPooling2D", "Dropout", "Conv2D", "Conv2D",
+        "MaxPooling2D", "Dropout", "Flatten", "Dense", "Dropout", "Dense",
+    ]
+
+
+def test_edge_model_costs_at_most_a_third_of_the_seed():
+    seed, edge = build_model("seed"), build_model("edge")
+    assert count_macs(seed) == 32_340_992
+    assert count_macs(edge) <= count_macs(seed) / 3
+    assert type(edge.layers[1]).__name__ == "Rescaling"  # raw 0-255 pixels go in
+
+
+def test_help_and_bad_flag(tmp_path):
+    helped = edge_train("--help", cwd=tmp_path)
+    assert helped.returncode == 0
+    for flag in ("--model", "--epochs", "--batch-size", "--data-dir", "--kaggle-train", "--crops", "--out", "--seed", "--val-fraction"):
+        assert flag in helped.stdout
+    bad = edge_train("--epochs", "0", cwd=tmp_path)
+    assert bad.returncode == 2 and "--epochs" in bad.stderr and "Traceback" not in bad.stderr
+    unknown = edge_train("--frobnicate", cwd=tmp_path)
+    assert unknown.returncode == 2 and "unrecognized arguments: --frobnicate" in unknown.stderr
+
+
+def test_missing_data_is_one_line_and_exit_2(tmp_path):
+    env_free = edge_train("--data-dir", tmp_path / "nowhere", "--epochs", "1", cwd=tmp_path)
+    # no network here either, so the loader must say how to point it at a copy
+    assert env_free.returncode == 2, env_free.stderr
+    last = env_free.stderr.strip().splitlines()[-1]
+    assert last.startswith("edge-train:") and "--data-dir" in last and "Traceback" not in env_free.stderr
+
+
+@pytest.mark.slow
+def test_one_epoch_on_2000_real_digits_learns_and_writes_everything(mnist_dir, tmp_path):
+    test = load_split("t10k", mnist_dir)
+    write_csv(tmp_path / "test.csv", test.images[:25])
+    crops = tmp_path / "crops"
+    for digit in range(10):
+        (crops / str(digit)).mkdir(parents=True)
+        for i in np.flatnonzero(test.labels[-500:] == digit)[:3]:
+            big = cv2.resize(255 - test.images[-500 + i], (64, 64))  # dark ink on paper, any size
+            cv2.imwrite(str(crops / str(digit) / f"{i}.png"), big)
+    out = tmp_path / "run"
+    result = edge_train(
+        "--model", "seed", "--no-augment", "--epochs", "1", "--batch-size", "16",
+        "--limit-train", "2000", "--val-fraction", "0.05", "--limit-test", "1000",
+        "--data-dir", mnist_dir, "--kaggle-test", tmp_path / "test.csv", "--crops", crops,
+        "--out", out, "--quiet", cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["test_count"] == 1000
+    assert metrics["test_accuracy"] > 0.90
+    assert len(metrics["per_class_accuracy"]) == 10
+    config = json.loads((out / "config.json").read_text())
+    assert config["config"]["epochs"] == 1 and config["config"]["seed"] == 0
+    assert set(config["data"]["mnist"]["sha256"]) == {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
+    assert config["data"]["crops"]["count"] == 30
+    assert "tensorflow" in config["versions"] and "keras" in config["versions"]
+    history = json.loads((out / "history.json").read_text())
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history)
+    for png in ("digit_distribution", "curves", "confusion", "misclassified"):
+        image = cv2.imread(str(out / f"{png}.png"))
+        assert image is not None and image.shape[0] > 200, png
+    assert (out / "saved_model" / "saved_model.pb").exists()
+    assert keras.saving.load_model(out / "model.keras").count_params() == 887_530
+    rows = (out / "submission.csv").read_text().split()
+    assert rows[0] == "ImageId,Label" and len(rows) == 26
+    predicted = np.array([int(r.split(",")[1]) for r in rows[1:]])
+    assert (predicted == test.labels[:25]).mean() >= 0.8
+
+
+@pytest.mark.slow
+def test_same_seed_same_result(mnist_dir, tmp_path):
+    from train.fit import TrainConfig, run
+
+    def once(name):
+        config = TrainConfig(model="edge", epochs=1, batch_size=32, limit_train=600, limit_test=300,
+                             data_dir=str(mnist_dir), out=str(tmp_path / name), seed=7)
+        return run(config, verbose=0)["test_accuracy"]
+
+    assert abs(once("a") - once("b")) <= 0.01  # CPU float noise may move a digit or two
