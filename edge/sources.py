@@ -142,7 +142,13 @@ class VideoFile:
 def open_opencv_camera(device: str, resolution: tuple[int, int] | None):
     """cv2.VideoCapture of a device index or path, at the resolution asked for when it allows."""
     target: int | str = int(device) if device.isdigit() else device
-    capture = cv2.VideoCapture(target)
+    # OpenCV logs each backend it tried on stderr; our own one line says what to do instead
+    previous = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        capture = cv2.VideoCapture(target)
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
     if not capture.isOpened():
         capture.release()
         return None
