@@ -24,7 +24,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".tif", ".tiff", ".we
 def _bright_ink(grey: np.ndarray) -> np.ndarray:
     # The border is paper: if it is brighter than the middle, the ink is dark.
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    return 255 - grey if np.median(border) > np.median(grey) else grey
+    return 255 - grey if border.mean() > grey.mean() else grey
 
 
 def load_crop_folder(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:

@@ -200,7 +200,10 @@ def run(config: TrainConfig, verbose: int = 1) -> dict:
         f"camera-style {metrics['camera_test_accuracy']:.4%}, trained in {train_seconds:.0f} s")
 
     model.save(out / "model.keras")
-    model.export(str(out / "saved_model"), verbose=False)
+    try:
+        model.export(str(out / "saved_model"), verbose=False)
+    except ImportError as err:  # e.g. the JAX backend on a GPU box without TensorFlow
+        log(f"no SavedModel written ({err}); convert re-exports it from model.keras where TensorFlow is")
     config_record = {"config": asdict(config), "data": data.sources, "versions": versions()}
     (out / "config.json").write_text(json.dumps(config_record, indent=2))
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
