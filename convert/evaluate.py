@@ -1,0 +1,101 @@
+"""Measure a model variant: accuracy, agreement with the float model, latency, throughput.
+
+Every .tflite variant runs through the device's own `edge.interpreter.DigitClassifier`,
+so the figures are what `edge-run` would see; the Keras model is the float reference.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge.interpreter import DigitClassifier
+
+EVAL_BATCH = 250  # digits per invoke when measuring accuracy: one resize, few invokes
+THROUGHPUT_BATCH = 32
+
+
+@dataclass
+class Predictions:
+    test: np.ndarray  # (N,) predicted digit on MNIST test
+    camera: np.ndarray  # (N,) on the camera-style versions of the same digits
+
+
+def keras_predictions(keras_file, x_test: np.ndarray, x_camera: np.ndarray) -> Predictions:
+    import keras
+
+    model = keras.saving.load_model(keras_file, compile=False)
+
+    def predict(x):
+        return model.predict(x[..., None].astype(np.float32), batch_size=500, verbose=0).argmax(1)
+
+    return Predictions(predict(x_test), predict(x_camera))
+
+
+def classify_all(classifier: DigitClassifier, x: np.ndarray) -> np.ndarray:
+    preds = [classifier.classify(x[i : i + EVAL_BATCH]).argmax(1) for i in range(0, len(x), EVAL_BATCH)]
+    return np.concatenate(preds) if preds else np.zeros(0, np.int64)
+
+
+def tflite_predictions(classifier: DigitClassifier, x_test: np.ndarray, x_camera: np.ndarray) -> Predictions:
+    return Predictions(classify_all(classifier, x_test), classify_all(classifier, x_camera))
+
+
+def timing(classifier: DigitClassifier, x: np.ndarray, latency_digits: int, throughput_batches: int) -> dict:
+    """Per-digit latency at batch 1 (mean, p95, ms) and digits/s at batch 32, one classify() each."""
+    singles = x[: max(1, latency_digits)]
+    for digit in singles[:5]:  # warm-up: first invokes pay for allocation and caches
+        classifier.classify(digit[None])
+    times = []
+    for digit in singles:
+        t0 = time.perf_counter()
+        classifier.classify(digit[None])
+        times.append(time.perf_counter() - t0)
+    ms = np.array(times) * 1000.0
+
+    reps = -(-THROUGHPUT_BATCH // len(x))  # tile when fewer digits than a batch
+    batch = np.concatenate([x] * reps)[:THROUGHPUT_BATCH]
+    classifier.classify(batch)
+    t0 = time.perf_counter()
+    for _ in range(max(1, throughput_batches)):
+        classifier.classify(batch)
+    elapsed = time.perf_counter() - t0
+    return {
+        "latency_ms_mean": float(ms.mean()),
+        "latency_ms_p95": float(np.percentile(ms, 95)),
+        "latency_digits": int(len(ms)),
+        "throughput_batch": THROUGHPUT_BATCH,
+        "throughput_digits_per_s": float(THROUGHPUT_BATCH * max(1, throughput_batches) / elapsed),
+    }
+
+
+def per_class_accuracy(y: np.ndarray, pred: np.ndarray) -> list[float | None]:
+    return [float((pred[y == d] == d).mean()) if (y == d).any() else None for d in range(10)]
+
+
+def compare(y: np.ndarray, preds: Predictions, reference: Predictions, y_camera: np.ndarray) -> dict:
+    """Accuracy figures of one variant, and how they differ from the float reference."""
+    acc = float((preds.test == y).mean())
+    ref_acc = float((reference.test == y).mean())
+    per_class = per_class_accuracy(y, preds.test)
+    ref_class = per_class_accuracy(y, reference.test)
+    changes = [(a - b, d) for d, (a, b) in enumerate(zip(per_class, ref_class)) if a is not None and b is not None]
+    worst_change, worst_class = min(changes) if changes else (0.0, None)
+    if worst_change >= 0:
+        worst_class = None  # no digit got worse
+    camera_acc = float((preds.camera == y_camera).mean())
+    ref_camera = float((reference.camera == y_camera).mean())
+    return {
+        "accuracy": acc,
+        "accuracy_change": acc - ref_acc,
+        "agreement": float((preds.test == reference.test).mean()),
+        "disagreements": int((preds.test != reference.test).sum()),
+        "per_class_accuracy": per_class,
+        "worst_class": worst_class,
+        "worst_class_change": float(worst_change),
+        "camera_accuracy": camera_acc,
+        "camera_accuracy_change": camera_acc - ref_camera,
+        "camera_agreement": float((preds.camera == reference.camera).mean()),
+    }

@@ -1,0 +1,207 @@
+"""One `edge-convert` run, top to bottom: convert, check ops, measure, plot, report, gate, ship."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from convert import evaluate, plots
+from convert.opcheck import check_ops
+from convert.quantize import (
+    VARIANTS,
+    ModelFolder,
+    calibration_digits,
+    compile_edgetpu,
+    convert_variant,
+    data_dir_for,
+    open_model_folder,
+)
+from convert.report import markdown_table, write_report
+from convert.ship import FULL_TEST_COUNT, ship_int8
+from edge import mnist
+from edge.errors import UserError
+from edge.interpreter import DigitClassifier
+from train.augment import camera_style_batch
+from train.data import subsample
+
+CAMERA_SEED = 10_000  # the camera-style test crops: fixed, so every report measures the same set
+TEST_SUBSET_SEED = 0  # --limit-test: which stratified subset of MNIST test
+
+
+@dataclass
+class ConvertConfig:
+    model_dir: str
+    compare: list[str] = field(default_factory=list)  # other model folders: their int8 beside ours
+    out: str | None = None  # None: <model_dir>/tflite
+    data_dir: str | None = None  # None: the folder the model trained on, else $EDGE_DIGITS_DATA
+    calibration_size: int = 500  # training digits for int8 calibration (a few hundred suffice)
+    limit_test: int | None = None  # measure on a stratified subset (tests); None: all 10,000
+    threads: int = 1  # interpreter threads for the timing (edge-run's default)
+    latency_digits: int = 200  # digits timed one by one at batch 1
+    throughput_batches: int = 20  # batches of 32 timed for throughput
+    min_int8_accuracy: float | None = None  # fraction: exit 1 when int8 MNIST accuracy is below
+    max_int8_drop: float | None = None  # fraction (0.005 = half a point) below the float model
+    ship: bool = False
+    ship_to: str | None = None  # None: edge/models/
+
+
+@dataclass
+class ConvertResult:
+    report: dict
+    out: Path
+    floor_failures: list[str]
+    shipped: Path | None = None
+
+
+def _labels(folders: list[ModelFolder]) -> list[str]:
+    """The model names ("edge", "seed"), else folder names, else numbered: unique output folders."""
+    for labels in ([f.name for f in folders], [f.path.name for f in folders]):
+        if len(set(labels)) == len(labels):
+            return labels
+    return [f"{f.name}{i}" for i, f in enumerate(folders, 1)]
+
+
+def floor_failures(int8_acc: float, float_acc: float, cfg: ConvertConfig) -> list[str]:
+    failures = []
+    if cfg.min_int8_accuracy is not None and int8_acc < cfg.min_int8_accuracy:
+        failures.append(f"int8 accuracy {int8_acc:.2%} is below --min-int8-accuracy {cfg.min_int8_accuracy:.2%}")
+    drop = float_acc - int8_acc
+    if cfg.max_int8_drop is not None and drop > cfg.max_int8_drop:
+        failures.append(f"int8 is {drop * 100:.2f} points below float, more than --max-int8-drop "
+                        f"{cfg.max_int8_drop * 100:.2f} points")
+    return failures
+
+
+def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log) -> tuple[dict, dict]:
+    """Convert one model to `variants`, check and measure each; (model entry, predictions by variant)."""
+    tcfg = folder.train_config
+    data_dir = data_dir_for(folder, cfg.data_dir)
+    calib, _ = calibration_digits(folder, cfg.calibration_size, data_dir)
+    model_out = out / label
+    model_out.mkdir(parents=True, exist_ok=True)
+
+    log(f"{label}: Keras float reference on {len(y_test)} test + {len(y_test)} camera-style digits")
+    reference = evaluate.keras_predictions(folder.keras_file, x_test, x_camera)
+    rows = [{"label": f"{label} keras float", "model": label, "variant": "keras",
+             "size_bytes": folder.keras_file.stat().st_size,
+             **evaluate.compare(y_test, reference, reference, y_test)}]
+    preds = {"keras": reference}
+    paths = {}
+    for variant in variants:
+        t0 = time.perf_counter()
+        extra = f" (calibrating on {len(calib)} training digits)" if variant == "int8" else ""
+        log(f"{label}: converting {variant}{extra}")
+        path = model_out / f"digits_{variant}.tflite"
+        path.write_bytes(convert_variant(folder.saved_model, variant, calib))
+        paths[variant] = path
+        classifier = DigitClassifier(path, threads=cfg.threads)
+        log(f"{label}: measuring {variant}")
+        preds[variant] = evaluate.tflite_predictions(classifier, x_test, x_camera)
+        row = {"label": f"{label} {variant}", "model": label, "variant": variant, "path": str(path),
+               "size_bytes": path.stat().st_size,
+               **evaluate.compare(y_test, preds[variant], reference, y_test),
+               **evaluate.timing(classifier, x_test, cfg.latency_digits, cfg.throughput_batches),
+               "seconds": round(time.perf_counter() - t0, 1)}
+        if variant == "int8":
+            row["input_quant"] = [classifier.input_quant.scale, classifier.input_quant.zero_point]
+            row["output_quant"] = [classifier.output_quant.scale, classifier.output_quant.zero_point]
+        rows.append(row)
+
+    opcheck = check_ops(paths["int8"])
+    log(f"{label}: Edge TPU op check: {opcheck.summary()}")
+    edgetpu = compile_edgetpu(paths["int8"])
+    if edgetpu["status"] == "compiled":
+        tpu_path = Path(edgetpu["path"])
+        # It runs only through the Edge TPU delegate, so here it is measured by size alone.
+        rows.append({"label": f"{label} edgetpu", "model": label, "variant": "edgetpu",
+                     "path": str(tpu_path), "size_bytes": tpu_path.stat().st_size})
+    log(f"{label}: Edge TPU compile {edgetpu['status']}" + (f": {edgetpu['reason']}" if edgetpu.get("reason") else ""))
+    int8_row = next(r for r in rows if r["variant"] == "int8")
+    entry = {
+        "label": label, "name": folder.name, "dir": str(folder.path), "config": folder.config,
+        "train_metrics": folder.metrics, "rows": rows, "test_count": int(len(y_test)),
+        "calibration": {"digits": int(len(calib)), "seed": int(tcfg.get("seed", 0)),
+                        "source": "training split (config.json: seed, val_fraction, limit_train)"},
+        "int8_io": {"input": {"dtype": "int8", "scale_zero_point": int8_row["input_quant"]},
+                    "output": {"dtype": "int8", "scale_zero_point": int8_row["output_quant"]}},
+        "opcheck": opcheck.to_dict(), "edgetpu": edgetpu,
+    }
+    return entry, preds
+
+
+def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
+    log = (lambda *a: print("edge-convert:", *a, file=sys.stderr, flush=True)) if verbose else (lambda *a: None)
+    folders = [open_model_folder(cfg.model_dir)] + [open_model_folder(p) for p in cfg.compare]
+    if cfg.ship and not cfg.ship_to and cfg.limit_test:
+        raise UserError("--ship records accuracy on all 10,000 MNIST test digits: drop --limit-test "
+                        "(or ship to a scratch folder with --ship-to DIR)")
+    out = Path(cfg.out) if cfg.out else folders[0].path / "tflite"
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    test = mnist.load_split("t10k", data_dir_for(folders[0], cfg.data_dir))
+    x_test, y_test = test.images, test.labels
+    if cfg.limit_test:
+        keep = subsample(y_test, cfg.limit_test, TEST_SUBSET_SEED)
+        x_test, y_test = x_test[keep], y_test[keep]
+    log(f"camera-style versions of {len(y_test)} MNIST test digits (seed {CAMERA_SEED})")
+    x_camera = camera_style_batch(x_test, CAMERA_SEED)
+
+    entries, all_preds = [], []
+    for i, (folder, label) in enumerate(zip(folders, _labels(folders))):
+        variants = VARIANTS if i == 0 else ("int8",)  # compared models: their int8 beside ours
+        entry, preds = _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log)
+        entries.append(entry)
+        all_preds.append(preds)
+
+    main, preds = entries[0], all_preds[0]
+    rows_by_variant = {r["variant"]: r for r in main["rows"]}
+    failures = floor_failures(rows_by_variant["int8"]["accuracy"], rows_by_variant["keras"]["accuracy"], cfg)
+
+    log("plots and report")
+    label = main["label"]
+    plot_files = {
+        "accuracy against size": "accuracy_vs_size.png",
+        "latency per variant": "latency.png",
+        f"{label}: confusion int8 minus float": "confusion_int8_minus_float.png",
+        f"{label}: digits where int8 and float disagree": "disagreements.png",
+    }
+    rows = [row for entry in entries for row in entry["rows"]]
+    plots.plot_accuracy_vs_size(rows, out / "accuracy_vs_size.png")
+    plots.plot_latency(rows, out / "latency.png", cfg.threads)
+    diff = plots.plot_confusion_difference(y_test, preds["int8"].test, preds["keras"].test,
+                                           out / "confusion_int8_minus_float.png",
+                                           f"{label}: MNIST test confusion, int8 minus float")
+    plots.plot_disagreements(x_test, y_test, preds["int8"].test, preds["keras"].test,
+                             out / "disagreements.png", f"{label}: int8 and float disagree")
+    runtime = DigitClassifier(Path(rows_by_variant["int8"]["path"])).runtime_name
+    report = {
+        "title": " vs ".join(e["label"] for e in entries),
+        "rows": rows,
+        "models": entries,
+        "test_count": int(len(y_test)),
+        "camera_seed": CAMERA_SEED,
+        "threads": cfg.threads,
+        "latency_digits": min(cfg.latency_digits, len(y_test)),
+        "throughput_batch": evaluate.THROUGHPUT_BATCH,
+        "runtime": runtime,
+        "machine": f"{platform.machine()} {platform.processor() or platform.system()}".strip(),
+        "confusion_int8_minus_float": diff.tolist(),
+        "floor": {"checked": cfg.min_int8_accuracy is not None or cfg.max_int8_drop is not None,
+                  "min_int8_accuracy": cfg.min_int8_accuracy, "max_int8_drop": cfg.max_int8_drop,
+                  "passed": not failures, "failures": failures},
+        "plots": plot_files,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    write_report(report, out)
+    log(f"report: {out / 'report.md'}\n{markdown_table(report)}")
+
+    shipped = None
+    if cfg.ship and not failures:
+        shipped = ship_int8(main, Path(rows_by_variant["int8"]["path"]), Path(cfg.ship_to) if cfg.ship_to else None)
+        note = "" if main["test_count"] == FULL_TEST_COUNT else f" (figures on {main['test_count']} digits only)"
+        log(f"shipped {shipped}{note}")
+    return ConvertResult(report, out, failures, shipped)

@@ -1,0 +1,73 @@
+"""The report's pictures: accuracy against size, latency, int8-minus-float confusion, disagreements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: conversion runs headless
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from train.plots import confusion_matrix, plot_gallery  # noqa: E402
+
+
+def _save(fig, path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_accuracy_vs_size(rows: list[dict], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for row in rows:
+        if row.get("accuracy") is None:
+            continue
+        kib = row["size_bytes"] / 1024
+        ax.scatter(kib, row["accuracy"] * 100, s=40, marker="s" if row["variant"] == "keras" else "o")
+        ax.annotate(row["label"], (kib, row["accuracy"] * 100), textcoords="offset points",
+                    xytext=(5, 4), fontsize=8)
+    ax.set_xscale("log")
+    ax.set(xlabel="file size (KiB, log scale)", ylabel="MNIST test accuracy (%)",
+           title="Accuracy against model size")
+    ax.grid(alpha=0.3, which="both")
+    _save(fig, path)
+
+
+def plot_latency(rows: list[dict], path: Path, threads: int) -> None:
+    timed = [r for r in rows if r.get("latency_ms_mean") is not None]
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.1 * len(timed) + 2), 4.0))
+    x = np.arange(len(timed))
+    means = [r["latency_ms_mean"] for r in timed]
+    p95 = [r["latency_ms_p95"] - r["latency_ms_mean"] for r in timed]
+    ax.bar(x, means, yerr=[np.zeros(len(timed)), p95], capsize=4, color="#4c72b0")
+    ax.set_xticks(x, [r["label"] for r in timed], rotation=20, ha="right", fontsize=8)
+    ax.set(ylabel="ms per digit at batch 1 (bar: mean, whisker: p95)",
+           title=f"Latency per variant ({threads} interpreter thread{'s' if threads > 1 else ''})")
+    ax.grid(alpha=0.3, axis="y")
+    _save(fig, path)
+
+
+def plot_confusion_difference(y: np.ndarray, int8_pred: np.ndarray, float_pred: np.ndarray,
+                              path: Path, title: str) -> np.ndarray:
+    """10x10 heatmap of confusion(int8) - confusion(float); returns the difference."""
+    diff = confusion_matrix(y, int8_pred) - confusion_matrix(y, float_pred)
+    fig, ax = plt.subplots(figsize=(6.2, 5.4))
+    limit = max(1, int(np.abs(diff).max()))
+    image = ax.imshow(diff, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    for (r, c), value in np.ndenumerate(diff):
+        if value:
+            ax.text(c, r, f"{value:+d}", ha="center", va="center", fontsize=7)
+    fig.colorbar(image, ax=ax, shrink=0.8, label="digits (int8 minus float)")
+    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true", title=title)
+    _save(fig, path)
+    return diff
+
+
+def plot_disagreements(images: np.ndarray, y: np.ndarray, int8_pred: np.ndarray,
+                       float_pred: np.ndarray, path: Path, title: str, limit: int = 40) -> None:
+    idx = np.flatnonzero(int8_pred != float_pred)
+    shown = idx[:limit]
+    captions = [f"true {y[i]}: f {float_pred[i]} / q {int8_pred[i]}" for i in shown]
+    plot_gallery(images[shown], captions, path, f"{title} ({len(idx)} in all; f: float, q: int8)")
