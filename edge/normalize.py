@@ -35,6 +35,8 @@ def _as_ink_uint8(crop: np.ndarray, dark_ink: bool) -> np.ndarray:
     if crop.ndim == 3:
         crop = crop[..., :3].mean(axis=2) if crop.shape[2] >= 3 else crop[..., 0]
     image = np.asarray(crop)
+    if image.size == 0:
+        return np.zeros(image.shape[:2], np.uint8)
     if image.dtype == np.bool_:
         image = image.astype(np.uint8) * 255
     elif image.dtype != np.uint8:

@@ -55,8 +55,6 @@ def test_normalize_crop_always_gives_a_28x28_uint8(crop):
     assert out.shape == (28, 28) and out.dtype == np.uint8
 
 
-@pytest.mark.xfail(reason="edge/normalize.py: _as_ink_uint8 calls .min() on an empty non-uint8 crop "
-                   "(reported to its owner); segmentation never passes it one", strict=True)
 @pytest.mark.parametrize("dtype", [np.uint16, np.float32])
 def test_normalize_crop_of_an_empty_non_uint8_crop(dtype):
     assert normalize_crop(np.zeros((0, 0), dtype)).shape == (28, 28)
