@@ -132,10 +132,14 @@ def binarize(ink: np.ndarray) -> np.ndarray:
 
 
 def remove_rules(binary: np.ndarray) -> np.ndarray:
-    """Remove long thin horizontal and vertical structures (ruled or squared paper, page edges)."""
+    """Remove long thin horizontal and vertical structures (ruled or squared paper, page edges).
+
+    Where a stroke crosses a removed line the line's band is given back (see `_bridges`).
+    """
     h, w = binary.shape
     max_thick = max(3, round(RULE_THICKNESS * min(h, w)))
-    rules = np.zeros_like(binary)
+    widen = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    bands = []
     for length, shape in ((round(RULE_RUN * w), (1, 0)), (round(RULE_RUN * h), (0, 1))):
         if length < 8:
             continue
@@ -152,10 +156,38 @@ def remove_rules(binary: np.ndarray) -> np.ndarray:
         extent = stats[1:, cv2.CC_STAT_WIDTH] if shape == (1, 0) else stats[1:, cv2.CC_STAT_HEIGHT]
         thickness = stats[1:, cv2.CC_STAT_AREA] / np.maximum(extent, 1)
         thin = np.concatenate([[False], (thickness <= max_thick) & (extent >= min_extent)])
-        rules[thin[labels]] = 255
-    # widen by a pixel so the anti-aliased fringe of a line goes with it
-    rules = cv2.dilate(rules, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
-    return cv2.bitwise_and(binary, cv2.bitwise_not(rules))
+        if thin.any():
+            # widen by a pixel so the anti-aliased fringe of a line goes with it
+            bands.append((cv2.dilate((thin[labels] * 255).astype(np.uint8), widen), shape == (1, 0)))
+    if not bands:
+        return binary
+    kept = binary
+    for band, _ in bands:
+        kept = cv2.bitwise_and(kept, cv2.bitwise_not(band))
+    restored = [_bridges(cv2.bitwise_and(binary, band), kept, max_thick + 3, horizontal) for band, horizontal in bands]
+    for r in restored:
+        kept = cv2.bitwise_or(kept, r)
+    return kept
+
+
+def _bridges(removed: np.ndarray, kept: np.ndarray, reach: int, horizontal: bool) -> np.ndarray:
+    """Removed line pixels that a stroke crosses: ink on both sides of the band within `reach`.
+
+    A digit written across a ruled line would otherwise fall apart where the line was
+    taken out (a 4 read as a 2 and a 1); the band is given back where ink continues
+    across it, above and below a horizontal line (left and right of a vertical one).
+    The check is a pixel wide either way, so a slanted stroke is bridged too.
+    """
+    if horizontal:
+        kernel = np.ones((reach, 3), np.uint8)
+        # dilation anchored at the kernel's far end looks one way only: up, then down
+        one_side = cv2.dilate(kept, kernel, anchor=(1, reach - 1))
+        other_side = cv2.dilate(kept, kernel, anchor=(1, 0))
+    else:
+        kernel = np.ones((3, reach), np.uint8)
+        one_side = cv2.dilate(kept, kernel, anchor=(reach - 1, 1))
+        other_side = cv2.dilate(kept, kernel, anchor=(0, 1))
+    return cv2.bitwise_and(cv2.bitwise_and(one_side, other_side), removed)
 
 
 def find_boxes(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
