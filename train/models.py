@@ -60,7 +60,9 @@ def build_edge(dropout: float = 0.4) -> keras.Model:
     x = _conv_bn_relu(x, 64, 5, strides=2, padding="same")  # 4x4
     x = layers.Dropout(dropout)(x)
     x = _conv_bn_relu(x, 128, 4)  # 1x1: a dense layer in conv clothing
-    x = layers.Flatten()(x)
+    # Over a 1x1 map this equals Flatten, but converts to one MEAN op, which the Edge TPU
+    # maps; Flatten on a free batch size becomes SHAPE/STRIDED_SLICE/PACK/RESHAPE, which it doesn't.
+    x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probs")(x)
     return keras.Model(inputs, outputs, name="edge")
