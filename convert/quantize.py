@@ -55,11 +55,11 @@ def open_model_folder(path: str | Path) -> ModelFolder:
     folder = Path(path)
     if not folder.is_dir():
         raise UserError(f"model folder {folder} not found; pass a folder written by edge-train (e.g. runs/edge)")
-    if not (folder / "saved_model" / "saved_model.pb").exists():
-        raise UserError(f"{folder} has no saved_model/; pass a folder written by edge-train, or train one first")
     for name in ("config.json", "model.keras"):
         if not (folder / name).exists():
             raise UserError(f"{folder} has no {name}; pass a complete edge-train output folder")
+    if not (folder / "saved_model" / "saved_model.pb").exists():
+        _export_saved_model(folder)
     try:
         config = json.loads((folder / "config.json").read_text())
         metrics_path = folder / "metrics.json"
@@ -67,6 +67,18 @@ def open_model_folder(path: str | Path) -> ModelFolder:
     except json.JSONDecodeError as err:
         raise UserError(f"{folder}: config.json or metrics.json is not valid JSON ({err.msg}); train again") from err
     return ModelFolder(folder, config, metrics)
+
+
+def _export_saved_model(folder: Path) -> None:
+    """A model trained where TensorFlow was not (the JAX backend on a GPU box) has no
+    SavedModel; make it here from model.keras, since conversion goes through one."""
+    import keras
+
+    try:
+        model = keras.saving.load_model(folder / "model.keras")
+        model.export(str(folder / "saved_model"), verbose=False)
+    except (ValueError, OSError, ImportError) as err:
+        raise UserError(f"{folder}: no saved_model/ and model.keras cannot be exported ({err}); train again") from err
 
 
 def data_dir_for(model: ModelFolder, override: str | None) -> str | None:
