@@ -17,7 +17,7 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "mnist"
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
-    folder = Path(os.environ.get("EDGE_DIGITS_DATA") or DEFAULT_DATA)
+    folder = Path(os.environ.get("EDGE_DIGITS_DATA") or DEFAULT_DATA).resolve()
     if not (folder / "t10k-images-idx3-ubyte.gz").exists() and not (folder / "t10k-images-idx3-ubyte").exists():
         pytest.fail(f"MNIST not found at {folder}; set EDGE_DIGITS_DATA to the MNIST folder")
     return folder

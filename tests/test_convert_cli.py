@@ -33,10 +33,10 @@ def test_missing_folder_is_one_line_and_exit_2(tmp_path, capsys):
     assert "not found" in _one_line_error(capsys)
 
 
-def test_folder_without_saved_model_is_one_line_and_exit_2(tmp_path, capsys):
+def test_folder_without_a_model_is_one_line_and_exit_2(tmp_path, capsys):
     (tmp_path / "config.json").write_text("{}")
     assert main([str(tmp_path), "--quiet"]) == 2
-    assert "saved_model" in _one_line_error(capsys)
+    assert "model.keras" in _one_line_error(capsys)
 
 
 @pytest.mark.parametrize("flags", [
