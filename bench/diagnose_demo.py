@@ -23,6 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from edge.choices import choose
 from edge.interpreter import DigitClassifier
 from edge.mnist import load_split
 from edge.reader import DEFAULT_MIN_CONFIDENCE
@@ -111,21 +112,24 @@ def main() -> None:
     for i in range(args.frames):
         frame = next(frames)
         seg = segment_digits(frame.image)
-        probs = classifier.classify(seg.crops)
+        n = len(seg.crops)
+        all_probs = classifier.classify(np.concatenate([seg.crops, seg.alt_crops]))
+        boxes, crops, probs = choose(seg.boxes, seg.crops, seg.alt_boxes, seg.alt_crops, seg.alternatives,
+                                     all_probs[:n], all_probs[n:])
         values = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
         conf = probs.max(axis=1) if len(probs) else np.zeros(0)
         truth_boxes = np.array([d.box for d in frame.digits]).reshape(-1, 4)
         truth_values = np.array([d.value for d in frame.digits])
-        counts, misread = diagnose_frame(truth_boxes, truth_values, seg.boxes, values, conf, DEFAULT_MIN_CONFIDENCE)
+        counts, misread = diagnose_frame(truth_boxes, truth_values, boxes, values, conf, DEFAULT_MIN_CONFIDENCE)
         total.update(counts)
         total["digits"] += len(frame.digits)
         if args.dump and {k for k, v in counts.items() if v} - {"ok", "misread", "rejected"} and i < 60:
             args.dump.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(str(args.dump / f"frame_{i:03d}.png"), _annotate(frame.image, truth_boxes, seg.boxes, values, counts))
+            cv2.imwrite(str(args.dump / f"frame_{i:03d}.png"), _annotate(frame.image, truth_boxes, boxes, values, counts))
         for t, b in misread:
             confusions[f"{truth_values[t]}->{values[b]}"] += 1
-            bad_crops.append((seg.crops[b], int(truth_values[t]), int(values[b]), i))
-        good_crops.extend(seg.crops[: max(0, 40 - len(good_crops))])
+            bad_crops.append((crops[b], int(truth_values[t]), int(values[b]), i))
+        good_crops.extend(crops[: max(0, 40 - len(good_crops))])
     share = {k: f"{v / max(1, total['digits']):.2%}" for k, v in total.items() if k != "digits"}
     print(json.dumps({"frames": args.frames, "counts": dict(total), "share_of_digits": share}))
     print("confusions (truth->read):", dict(confusions.most_common(12)))

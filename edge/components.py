@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from edge.choices import cut_blob, piece_counts
+
 REFERENCE_PERCENTILE = 70
 MERGE_MAX_GAP = 0.3  # vertical gap between pieces of one digit, in digit heights
 MERGE_MIN_OVERLAP = 0.3  # horizontal overlap, as a share of the narrower piece
@@ -21,6 +23,8 @@ WHOLE_PIECE = 0.7  # two pieces both this tall are two digits side by side, not 
 SPLIT_ASPECT = 1.45  # a blob wider than this times its height (and than the reference height) holds touching digits
 SPLIT_WIDTH = 1.25  # ... and wider than this many reference heights
 DIGIT_ASPECT = 0.7  # typical width / height of one digit, to guess how many touch
+OFF_CENTRE_CUTS = (0.25, 0.75)  # also try cutting a blob in two at these shares of its width
+TRY_MERGE_WIDTH = 1.0  # two neighbours together at most this many digit heights wide may be one digit
 
 
 def reference_height(boxes: np.ndarray) -> float:
@@ -31,11 +35,15 @@ def reference_height(boxes: np.ndarray) -> float:
     return float(np.percentile(boxes[:, 3], REFERENCE_PERCENTILE))
 
 
-def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarray, list[list[int]]]:
-    """Join pieces that overlap horizontally and sit close above one another (a 5's bar, a 7's stem)."""
+def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarray, list[list[int]], list[list]]:
+    """Join pieces that overlap horizontally and sit close above one another (a 5's bar, a 7's stem).
+
+    Also returns, per joined box, the (box, member labels) of the pieces it was joined from
+    (empty for a box that was one piece already): two digits may have been joined by mistake.
+    """
     n = len(boxes)
     if n < 2:
-        return boxes, members
+        return boxes, members, [[] for _ in range(n)]
     ref = reference_height(boxes)
     x0, y0 = boxes[:, 0].astype(np.float64), boxes[:, 1].astype(np.float64)
     x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
@@ -58,7 +66,7 @@ def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarra
     )
     np.fill_diagonal(pair, False)
     if not pair.any():
-        return boxes, members
+        return boxes, members, [[] for _ in range(n)]
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -72,44 +80,80 @@ def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarra
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
-    out_boxes, out_members = [], []
+    out_boxes, out_members, out_parts = [], [], []
     for idx in groups.values():
         gx0, gy0 = x0[idx].min(), y0[idx].min()
         gx1, gy1 = x1[idx].max(), y1[idx].max()
         out_boxes.append([gx0, gy0, gx1 - gx0, gy1 - gy0])
         out_members.append([m for i in idx for m in members[i]])
-    return np.asarray(out_boxes, np.int64), out_members
+        out_parts.append([(boxes[i].tolist(), members[i]) for i in idx] if len(idx) > 1 else [])
+    return np.asarray(out_boxes, np.int64), out_members, out_parts
 
 
 def split_touching(
-    boxes: np.ndarray, members: list[list[int]], labels: np.ndarray
-) -> tuple[np.ndarray, list[list[int]]]:
-    """Cut blobs much wider than tall at the column-projection minima between their digits."""
+    boxes: np.ndarray, members: list[list[int]], labels: np.ndarray, parts: list[list] | None = None
+) -> tuple[np.ndarray, list[list[int]], list[tuple[tuple[int, ...], list]]]:
+    """Cut blobs much wider than tall at the column-projection minima between their digits.
+
+    Besides the cut boxes, returns for every blob wide enough to be in doubt its other
+    readings (whole, or cut into another number of digits) as (indices of its default
+    boxes, [(box, member labels), ...]) for the classifier to settle.
+    """
     ref = reference_height(boxes)
     out_boxes: list[list[int]] = []
     out_members: list[list[int]] = []
-    for box, ids in zip(boxes, members, strict=True):
+    alternatives: list[tuple[tuple[int, ...], list]] = []
+    parts = parts if parts is not None else [[] for _ in range(len(boxes))]
+    for box, ids, joined in zip(boxes, members, parts, strict=True):
         x, y, w, h = (int(v) for v in box)
-        if w <= SPLIT_ASPECT * h or w <= SPLIT_WIDTH * ref or h < 0.6 * ref or h < 4:
-            out_boxes.append([x, y, w, h])
-            out_members.append(ids)
+        plausible = h >= 0.6 * ref and h >= 4
+        k = 1
+        if plausible and w > SPLIT_ASPECT * h and w > SPLIT_WIDTH * ref:
+            k = int(np.clip(round(w / (DIGIT_ASPECT * h)), 2, 6))
+        pieces = cut_blob(box, ids, labels, k)
+        first = len(out_boxes)
+        for piece_box, piece_ids in pieces:
+            out_boxes.append(piece_box)
+            out_members.append(piece_ids)
+        if not plausible:
             continue
-        mask = np.isin(labels[y : y + h, x : x + w], ids)
-        columns = mask.sum(axis=0)
-        k = int(np.clip(round(w / (DIGIT_ASPECT * h)), 2, 6))
-        cuts = [0]
-        for j in range(1, k):
-            centre = j * w / k
-            lo = max(cuts[-1] + 1, int(centre - 0.3 * w / k))
-            hi = min(w - 1, int(centre + 0.3 * w / k) + 1)
-            if hi <= lo:
-                continue
-            cuts.append(lo + int(np.argmin(columns[lo:hi])))
-        cuts.append(w)
-        for a, b in zip(cuts[:-1], cuts[1:], strict=False):
-            rows = np.nonzero(mask[:, a:b].any(axis=1))[0]
-            if b - a < 2 or rows.size == 0:
-                continue
-            out_boxes.append([x + a, y + int(rows[0]), b - a, int(rows[-1] - rows[0] + 1)])
-            out_members.append(ids)
-    return np.asarray(out_boxes, np.int64).reshape(-1, 4), out_members
+        replaced = tuple(range(first, len(out_boxes)))
+        if k == 1 and joined:
+            alternatives.append((replaced, joined))  # the pieces merge_broken joined, apart again
+        for other in piece_counts(w, h, k):
+            options = [cut_blob(box, ids, labels, other)]
+            if other == 2:
+                options += [cut_blob(box, ids, labels, 2, at=at) for at in OFF_CENTRE_CUTS]
+            for option in options:
+                if option and (len(option) != len(pieces) or option != pieces):
+                    alternatives.append((replaced, option))
+    return np.asarray(out_boxes, np.int64).reshape(-1, 4), out_members, alternatives
+
+
+def merge_alternatives(boxes: np.ndarray, members: list[list[int]], taken: set[int]) -> list[tuple[tuple[int, ...], list]]:
+    """Neighbouring boxes that may be one broken digit (two strokes of a 4, a 5 and its bar)
+    though too tall to merge on sight: the pair read as one, for the classifier to settle."""
+    n = len(boxes)
+    if n < 2:
+        return []
+    ref = reference_height(boxes)
+    x0, y0 = boxes[:, 0].astype(np.float64), boxes[:, 1].astype(np.float64)
+    x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
+    gap_x = np.maximum(x0[:, None], x0[None]) - np.minimum(x1[:, None], x1[None])
+    gap_y = np.maximum(y0[:, None], y0[None]) - np.minimum(y1[:, None], y1[None])
+    union_h = np.maximum(y1[:, None], y1[None]) - np.minimum(y0[:, None], y0[None])
+    union_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
+    pair = (
+        (gap_x <= MERGE_SIDE_GAP * ref)
+        & (gap_y <= MERGE_MAX_GAP * ref)
+        & (union_h <= MERGE_MAX_HEIGHT * ref)
+        & (union_w <= TRY_MERGE_WIDTH * ref)
+    )
+    pair = np.triu(pair, 1)
+    out = []
+    for i, j in zip(*np.nonzero(pair), strict=True):
+        if int(i) in taken or int(j) in taken:
+            continue
+        box = [int(min(x0[i], x0[j])), int(min(y0[i], y0[j])), int(union_w[i, j]), int(union_h[i, j])]
+        out.append(((int(i), int(j)), [(box, members[i] + members[j])]))
+    return out

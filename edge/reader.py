@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from edge.choices import choose
 from edge.layout import read_lines
 from edge.segment import Segmentation, segment_digits, to_grey
 
@@ -63,11 +64,16 @@ class DigitReader:
             grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         seg: Segmentation = segment_digits(grey)
         t1 = time.perf_counter()
-        probs = self.classifier.classify(seg.crops)  # one batched call per frame
+        n = len(seg.crops)
+        # one batched call per frame: the best-guess crops and the alternatives' together
+        all_probs = self.classifier.classify(np.concatenate([seg.crops, seg.alt_crops]) if len(seg.alt_crops) else seg.crops)
+        seg_boxes, seg_crops, probs = choose(
+            seg.boxes, seg.crops, seg.alt_boxes, seg.alt_crops, seg.alternatives, all_probs[:n], all_probs[n:]
+        )
         t2 = time.perf_counter()
         values = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
         confidence = probs.max(axis=1) if len(probs) else np.zeros(0)
-        boxes = seg.boxes if scale == 1.0 else np.round(seg.boxes / scale).astype(np.int32)
+        boxes = seg_boxes if scale == 1.0 else np.round(seg_boxes / scale).astype(np.int32)
         accepted = confidence >= self.min_confidence
         lines = read_lines(boxes[accepted], values[accepted])
         digits = [
@@ -89,4 +95,4 @@ class DigitReader:
             "group": (t3 - t2) * 1e3,
         }
         timing["total"] = sum(timing.values())
-        return ReadResult(source, index, lines, digits, rejected, timing, seg.crops[accepted])
+        return ReadResult(source, index, lines, digits, rejected, timing, seg_crops[accepted])

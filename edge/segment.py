@@ -11,12 +11,13 @@ Every threshold is relative to the frame or to the median digit height, so a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from edge.components import merge_broken, split_touching
+from edge.choices import Alternative
+from edge.components import merge_alternatives, merge_broken, split_touching
 from edge.normalize import normalize_crop
 
 BACKGROUND_SIDE = 96  # short side of the copy the background is estimated on, px
@@ -35,9 +36,13 @@ MIN_HEIGHT = 0.35  # a digit is at least this share of the median digit height
 
 @dataclass(frozen=True)
 class Segmentation:
-    boxes: np.ndarray  # (N, 4) int32 x, y, w, h, in reading-agnostic order
+    boxes: np.ndarray  # (N, 4) int32 x, y, w, h, in reading-agnostic order: the best guess without a model
     crops: np.ndarray  # (N, 28, 28) uint8, bright ink on black, MNIST-style
     ink: np.ndarray  # (H, W) uint8 soft ink map, for the overlay and debugging
+    # other ways to read ambiguous blobs (touching or broken digits), for the classifier to settle
+    alt_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))
+    alt_crops: np.ndarray = field(default_factory=lambda: np.zeros((0, 28, 28), np.uint8))
+    alternatives: tuple[Alternative, ...] = ()
 
 
 def to_grey(frame: np.ndarray) -> np.ndarray:
@@ -190,8 +195,9 @@ def _bridges(removed: np.ndarray, kept: np.ndarray, reach: int, horizontal: bool
     return cv2.bitwise_and(cv2.bitwise_and(one_side, other_side), removed)
 
 
-def find_boxes(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
-    """Digit boxes (N, 4), the label image, and per box the component labels it is made of."""
+def find_boxes(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]], list]:
+    """Digit boxes (N, 4), the label image, per box the component labels it is made of,
+    and the alternative readings of ambiguous blobs: (replaced box indices, [(box, labels)])."""
     h, w = binary.shape
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     stats = stats[1:]
@@ -207,17 +213,28 @@ def find_boxes(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[in
     boxes = np.stack([bx, by, bw, bh], axis=1)[keep].astype(np.int64)
     members = [[int(i)] for i in ids[keep]]
     if len(boxes) == 0:
-        return np.zeros((0, 4), np.int32), labels, []
-    boxes, members = merge_broken(boxes, members)
-    boxes, members = split_touching(boxes, members, labels)
+        return np.zeros((0, 4), np.int32), labels, [], []
+    boxes, members, parts = merge_broken(boxes, members)
+    boxes, members, alternatives = split_touching(boxes, members, labels, parts)
     if len(boxes) == 0:
-        return np.zeros((0, 4), np.int32), labels, []
+        return np.zeros((0, 4), np.int32), labels, [], []
     median_h = float(np.median(boxes[:, 3]))
-    big = boxes[:, 3] >= MIN_HEIGHT * median_h
-    # not digits: dashes and rules (much wider than tall), and anything taller than three lines
-    shape_ok = (boxes[:, 2] <= 2.5 * boxes[:, 3]) & (boxes[:, 3] <= 3 * median_h)
-    good = big & shape_ok
-    return boxes[good].astype(np.int32), labels, [m for m, g in zip(members, good, strict=True) if g]
+
+    def is_digit(b: np.ndarray) -> np.ndarray:
+        # not digits: specks, dashes and rules (much wider than tall), anything taller than three lines
+        return (b[:, 3] >= MIN_HEIGHT * median_h) & (b[:, 2] <= 2.5 * b[:, 3]) & (b[:, 3] <= 3 * median_h)
+
+    good = is_digit(boxes)
+    new_index = np.cumsum(good) - 1
+    alternatives = [
+        (tuple(int(new_index[i]) for i in replaced if good[i]), pieces)
+        for replaced, pieces in alternatives
+        if good[list(replaced)].any() and is_digit(np.array([p[0] for p in pieces]).reshape(-1, 4)).all()
+    ]
+    boxes = boxes[good].astype(np.int32)
+    members = [m for m, g in zip(members, good, strict=True) if g]
+    alternatives += merge_alternatives(boxes, members, {i for r, _ in alternatives for i in r})
+    return boxes, labels, members, alternatives
 
 
 def crop_digit(ink: np.ndarray, labels: np.ndarray, box: np.ndarray, members: list[int]) -> np.ndarray:
@@ -250,8 +267,17 @@ def segment_digits(frame: np.ndarray) -> Segmentation:
     ink = ink_map(grey)
     binary = binarize(ink)
     binary = remove_rules(binary)
-    boxes, labels, members = find_boxes(binary)
+    boxes, labels, members, options = find_boxes(binary)
     crops = np.zeros((len(boxes), 28, 28), np.uint8)
     for i, (box, ids) in enumerate(zip(boxes, members, strict=True)):
         crops[i] = crop_digit(ink, labels, box, ids)
-    return Segmentation(boxes, crops, ink)
+    pieces = [piece for _, option in options for piece in option]
+    alt_boxes = np.array([p[0] for p in pieces], np.int32).reshape(-1, 4)
+    alt_crops = np.zeros((len(pieces), 28, 28), np.uint8)
+    for i, (box, ids) in enumerate(pieces):
+        alt_crops[i] = crop_digit(ink, labels, np.asarray(box), ids)
+    alternatives, start = [], 0
+    for replaced, option in options:
+        alternatives.append(Alternative(tuple(replaced), start, len(option)))
+        start += len(option)
+    return Segmentation(boxes, crops, ink, alt_boxes, alt_crops, tuple(alternatives))
