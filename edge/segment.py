@@ -160,7 +160,7 @@ def remove_rules(binary: np.ndarray) -> np.ndarray:
             continue
         extent = stats[1:, cv2.CC_STAT_WIDTH] if shape == (1, 0) else stats[1:, cv2.CC_STAT_HEIGHT]
         thickness = stats[1:, cv2.CC_STAT_AREA] / np.maximum(extent, 1)
-        thin = np.concatenate([[False], (thickness <= max_thick) & (extent >= min_extent)])
+        thin = np.concatenate([[False], _on_long_line(labels, thickness, extent, size, min_extent, max_thick)])
         if thin.any():
             # widen by a pixel so the anti-aliased fringe of a line goes with it
             bands.append((cv2.dilate((thin[labels] * 255).astype(np.uint8), widen), shape == (1, 0)))
@@ -173,6 +173,32 @@ def remove_rules(binary: np.ndarray) -> np.ndarray:
     for r in restored:
         kept = cv2.bitwise_or(kept, r)
     return kept
+
+
+def _on_long_line(labels: np.ndarray, thickness: np.ndarray, extent: np.ndarray, run: tuple[int, int],
+                  min_extent: float, max_thick: int) -> np.ndarray:
+    """Which straight runs (component labels 1..n) lie on one long line.
+
+    A faint or tilted paper line thresholds into pieces, each shorter than a rule must be;
+    pieces in line with one another across gaps up to a run's length are one line. A
+    piece much thicker than the rest of its line is a pen stroke drawn along it (a 1 on
+    a squared paper's line) and stays.
+    """
+    thin = thickness <= max_thick
+    if not thin.any():
+        return thin
+    pieces = (thin[np.maximum(labels - 1, 0)] & (labels > 0)).astype(np.uint8)
+    # join along the line (a pixel either side, for a tilt), then measure the joined extent
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (run[0], 3) if run[0] > 1 else (3, run[1]))
+    n, joined, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(pieces, kernel), connectivity=8)
+    along = stats[:, cv2.CC_STAT_WIDTH] if run[0] > 1 else stats[:, cv2.CC_STAT_HEIGHT]
+    group = np.zeros(len(thin), np.int64)
+    ys, xs = np.nonzero(pieces)
+    group[labels[ys, xs] - 1] = joined[ys, xs]
+    line_thickness = np.full(n, np.inf)
+    for g in np.unique(group[thin]):
+        line_thickness[g] = float(np.median(thickness[thin & (group == g)]))
+    return thin & (along[group] - run[0] - run[1] >= min_extent) & (thickness <= line_thickness[group] + 1.5)
 
 
 def _bridges(removed: np.ndarray, kept: np.ndarray, reach: int, horizontal: bool) -> np.ndarray:
