@@ -12,6 +12,7 @@ import numpy as np
 from edge.reader import ReadResult
 
 GREEN, GREY, WHITE = (40, 200, 40), (150, 150, 150), (255, 255, 255)
+STATUS_BOX = (30, 30, 30)  # near-black behind the status text
 
 
 def draw(image: np.ndarray, result: ReadResult, fps: float | None = None) -> np.ndarray:
@@ -29,10 +30,16 @@ def draw(image: np.ndarray, result: ReadResult, fps: float | None = None) -> np.
     if fps is not None:
         status = f"{fps:.1f} fps  " + status
     lines = [status] + [" | ".join(result.lines)]
+    font, size = cv2.FONT_HERSHEY_SIMPLEX, 0.55 * scale
+    # white on a filled dark box: readable over paper, dark surround or a shadow alike
+    sizes = [cv2.getTextSize(text, font, size, thick)[0] for text in lines]
+    step = int(26 * scale)
+    pad = max(3, round(4 * scale))
+    right = min(canvas.shape[1] - 1, 8 + max(w for w, _ in sizes) + pad)
+    bottom = min(canvas.shape[0] - 1, step * len(lines) + sizes[-1][1] // 2 + pad)
+    cv2.rectangle(canvas, (8 - pad, 0), (right, bottom), STATUS_BOX, cv2.FILLED)
     for i, text in enumerate(lines):
-        org = (8, int(26 * scale * (i + 1)))
-        cv2.putText(canvas, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.55 * scale, (0, 0, 0), thick + 2)
-        cv2.putText(canvas, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.55 * scale, WHITE, thick)
+        cv2.putText(canvas, text, (8, step * (i + 1)), font, size, WHITE, thick, cv2.LINE_AA)
     return canvas
 
 

@@ -31,7 +31,7 @@ RULE_RUN = 0.07  # ... in straight runs this long: short enough that a tilted li
 RULE_THICKNESS = 0.012  # and is at most this share of the short side thick
 SLIVER_WIDTH = 0.005  # share of the short side: thinner than any pen stroke seen from afar
 SPECK_AREA = 2e-5  # components smaller than this share of the frame are noise
-MIN_HEIGHT = 0.35  # a digit is at least this share of the median digit height
+MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ def test_demo_reads_the_numbers_it_was_shown(tmp_path, capsys):
     assert "digit accuracy" in out.err  # human report on stderr when --json is on
     assert len(list((tmp_path / "out").glob("*.png"))) == 24
     accuracy = float(out.err.split("digit accuracy ")[1].split("%")[0]) / 100
-    assert accuracy >= 0.80, out.err  # stated floor that holds with the provisional model; the goal is 98% (bench)
+    assert accuracy >= 0.93, out.err  # stated floor (98.4% here with the provisional model); the goal is 98% (bench)
 
 
 def test_json_lines_follow_the_contract(tmp_path, capsys):
