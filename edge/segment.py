@@ -26,7 +26,7 @@ MIN_CONTRAST = 60  # ink-map level (0-255, 255 = black on white) below which not
 WEAK_SHARE = 0.55  # hysteresis: weak ink is this share of the strong threshold
 MAX_CONTRAST = 110  # cap on Otsu: a page with little ink must not push the threshold into the strokes
 PAPER_FLOOR = 0.3  # background darker than this share of the bright paper is surround, not paper
-RULE_LENGTH = 0.2  # a paper line runs at least this share of the frame's width (or height)
+RULE_LENGTH = 0.12  # a paper line runs at least this share of the frame's width (or height)
 RULE_RUN = 0.07  # ... in straight runs this long: short enough that a tilted line still has them
 RULE_THICKNESS = 0.012  # and is at most this share of the short side thick
 SLIVER_WIDTH = 0.005  # share of the short side: thinner than any pen stroke seen from afar
