@@ -126,6 +126,10 @@ class DigitClassifier:
         self.input_quant = _quant_of(self._in)
         self.output_quant = _quant_of(self._out)
         self._batch = int(self._in["shape"][0])
+        # -1 in the signature: a free batch size, so a frame's crops go in one invoke. A fixed
+        # batch (an Edge TPU compile fixes it) is fed in chunks of that size instead.
+        signature = self._in.get("shape_signature", self._in["shape"])
+        self.fixed_batch = None if int(signature[0]) == -1 else self._batch
 
     def _check_contract(self, inputs: list[dict], outputs: list[dict]) -> None:
         shape = tuple(int(s) for s in inputs[0]["shape"]) if len(inputs) == 1 else None
@@ -168,11 +172,21 @@ class DigitClassifier:
         return x.astype(q.dtype)
 
     def classify(self, crops: np.ndarray) -> np.ndarray:
-        """Class probabilities (N, 10) float32 for (N, 28, 28) crops of 0-255 ink; one invoke."""
+        """Class probabilities (N, 10) float32 for (N, 28, 28) crops of 0-255 ink; one invoke
+        where the model's batch size is free."""
         n = len(crops)
         if n == 0:
             return np.zeros((0, 10), np.float32)
-        self._ensure_batch(n)
+        if self.fixed_batch is None:
+            self._ensure_batch(n)
+            return self._invoke(crops)
+        size = self.fixed_batch
+        padded = np.zeros((-(-n // size) * size, *crops.shape[1:]), crops.dtype)
+        padded[:n] = crops
+        return np.concatenate([self._invoke(padded[i : i + size]) for i in range(0, n, size)])[:n]
+
+    def _invoke(self, crops: np.ndarray) -> np.ndarray:
+        n = len(crops)
         self._interp.set_tensor(self._in["index"], self.quantize_input(crops))
         self._interp.invoke()
         raw = self._interp.get_tensor(self._out["index"])
