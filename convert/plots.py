@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")  # files only: conversion runs headless
 import matplotlib.pyplot as plt  # noqa: E402
@@ -27,6 +28,9 @@ def plot_accuracy_vs_size(rows: list[dict], path: Path) -> None:
         ax.annotate(row["label"], (kib, row["accuracy"] * 100), textcoords="offset points",
                     xytext=(5, 4 + 9 * (k % 3)), fontsize=8)  # stagger: int8 and dynamic sit close
     ax.set_xscale("log")
+    # plain KiB on major ticks only: the default minor labels (3x10^2, 4x10^2) run together
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set(xlabel="file size (KiB, log scale)", ylabel="MNIST test accuracy (%)",
            title="Accuracy against model size")
     ax.grid(alpha=0.3, which="both")
