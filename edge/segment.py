@@ -31,6 +31,8 @@ RULE_RUN = 0.07  # ... in straight runs this long: short enough that a tilted li
 RULE_THICKNESS = 0.012  # and is at most this share of the short side thick
 SLIVER_WIDTH = 0.005  # share of the short side: thinner than any pen stroke seen from afar
 SPECK_AREA = 2e-5  # components smaller than this share of the frame are noise
+FAINT_SHARE = 0.55  # a component whose mean ink is under this share of the pen strokes' is printed paper lines
+BORDER_SLIVER = 0.4  # at the frame edge, a component thinner than this (w/h or h/w) is the page's edge
 MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height
 
 
@@ -234,7 +236,24 @@ def _bridges(removed: np.ndarray, kept: np.ndarray, reach: int, horizontal: bool
     return cv2.bitwise_and(cv2.bitwise_and(one_side, other_side), removed)
 
 
-def find_boxes(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]], list]:
+def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndarray, binary: np.ndarray) -> np.ndarray:
+    """Per component (without the background): far paler than the frame's pen strokes.
+
+    Ruled and squared paper lines are printed in pale ink; the pieces of them that survive
+    rule removal are thin bars that read as confident 1s. Pen ink is much darker, wherever
+    the light falls, because the ink map is darkness relative to the local paper.
+    """
+    on = binary > 0
+    area = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    mean_ink = np.bincount(labels[on], weights=ink[on], minlength=n)[1:] / area
+    heights = stats[:, cv2.CC_STAT_HEIGHT]
+    tall = heights >= 0.5 * heights.max() if len(heights) else heights.astype(bool)
+    if tall.sum() < 3:  # too few strokes to say what the pen looks like
+        return np.zeros(len(stats), bool)
+    return mean_ink < FAINT_SHARE * float(np.median(mean_ink[tall]))
+
+
+def find_boxes(binary: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]], list]:
     """Digit boxes (N, 4), the label image, per box the component labels it is made of,
     and the alternative readings of ambiguous blobs: (replaced box indices, [(box, labels)])."""
     h, w = binary.shape
@@ -242,13 +261,15 @@ def find_boxes(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[in
     stats = stats[1:]
     ids = np.arange(1, n)
     keep = stats[:, cv2.CC_STAT_AREA] >= max(4, SPECK_AREA * h * w)
+    keep &= ~faint_components(labels, n, stats, ink, binary)
     bx, by, bw, bh = (stats[:, i] for i in range(4))
     # slivers: a pixel or two wide and many times taller (a stair of a tilted page edge or rule)
     keep &= ~((bw <= max(2, SLIVER_WIDTH * min(h, w))) & (bh > 6 * bw))
     # the page's edge or the surround: touches the frame border and spans much of it
     at_border = (bx <= 0) | (by <= 0) | (bx + bw >= w) | (by + bh >= h)
     keep &= ~(at_border & ((bw > 0.5 * w) | (bh > 0.5 * h)))
-    keep &= ~(at_border & ((bw < 0.2 * bh) | (bh < 0.2 * bw)))  # a sliver of page edge at the frame edge
+    # a sliver of page edge where the page meets the frame edge (a digit cut off there is unreadable anyway)
+    keep &= ~(at_border & ((bw < BORDER_SLIVER * bh) | (bh < BORDER_SLIVER * bw)))
     boxes = np.stack([bx, by, bw, bh], axis=1)[keep].astype(np.int64)
     members = [[int(i)] for i in ids[keep]]
     if len(boxes) == 0:
@@ -306,7 +327,7 @@ def segment_digits(frame: np.ndarray) -> Segmentation:
     ink = ink_map(grey)
     binary = binarize(ink)
     binary = remove_rules(binary)
-    boxes, labels, members, options = find_boxes(binary)
+    boxes, labels, members, options = find_boxes(binary, ink)
     crops = np.zeros((len(boxes), 28, 28), np.uint8)
     for i, (box, ids) in enumerate(zip(boxes, members, strict=True)):
         crops[i] = crop_digit(ink, labels, box, ids)

@@ -56,5 +56,5 @@ def match_boxes(truth: list, found: np.ndarray, threshold: float = 0.5) -> tuple
 def model_path() -> Path:
     path = Path(os.environ.get("EDGE_DIGITS_MODEL", SHIPPED_MODEL))
     if not path.is_file():
-        pytest.skip(f"no digit model at {path} yet; train and convert one, or set EDGE_DIGITS_MODEL")
+        pytest.fail(f"no digit model at {path}; the shipped one is edge/models/digits_int8.tflite, or set EDGE_DIGITS_MODEL")
     return path

@@ -26,7 +26,7 @@ def test_demo_reads_the_numbers_it_was_shown(tmp_path, capsys):
     assert "digit accuracy" in out.err  # human report on stderr when --json is on
     assert len(list((tmp_path / "out").glob("*.png"))) == 24
     accuracy = float(out.err.split("digit accuracy ")[1].split("%")[0]) / 100
-    assert accuracy >= 0.93, out.err  # stated floor (98.4% here with the provisional model); the goal is 98% (bench)
+    assert accuracy >= 0.95, out.err  # stated floor: the shipped model reads 98.0% of these; the goal is 98% (bench)
 
 
 def test_json_lines_follow_the_contract(tmp_path, capsys):
@@ -57,7 +57,7 @@ def test_a_folder_is_read_in_name_order_and_crops_are_saved(tmp_path, capsys):
     score = Score()
     for r, f in zip(records, frames, strict=True):
         score.add(f.lines, r["lines"])
-    assert score.digit_accuracy >= 0.80, score.summary()
+    assert score.digit_accuracy >= 0.85, score.summary()  # the shipped model reads 89.5% of these three pages
 
 
 def test_a_video_file_is_read_frame_by_frame(tmp_path, capsys):
@@ -75,7 +75,7 @@ def test_a_video_file_is_read_frame_by_frame(tmp_path, capsys):
     score = Score()
     for r, f in zip(records, frames, strict=True):
         score.add(f.lines, r["lines"])
-    assert score.digit_accuracy >= 0.80, score.summary()
+    assert score.digit_accuracy >= 0.90, score.summary()  # the shipped model reads 98.8% of these six frames
     capture = cv2.VideoCapture(str(out_video))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 6
 
