@@ -32,12 +32,18 @@ FPS_SMOOTHING = 0.9  # exponential moving average of the frame rate
 class RunStats:
     frames: int = 0
     seconds: float = 0.0
+    read_ms: float = 0.0  # decode + segment + classify + group, summed over frames
     score: Score = field(default_factory=Score)
     stopped_by_signal: bool = False
 
     @property
     def fps(self) -> float:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def read_fps(self) -> float:
+        """Frames/s of the reading itself, without getting frames or writing outputs."""
+        return 1000.0 * self.frames / self.read_ms if self.read_ms > 0 else 0.0
 
 
 class StopFlag:
@@ -100,6 +106,7 @@ def run(
             fps = rate if fps is None else FPS_SMOOTHING * fps + (1 - FPS_SMOOTHING) * rate
             last = now
             stats.frames += 1
+            stats.read_ms += result.timing_ms.get("total", 0.0)
             if json_lines:
                 sys.stdout.write(json.dumps(result.as_json()) + "\n")
                 sys.stdout.flush()
@@ -219,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("edge-run: interrupted", file=sys.stderr)
         return 130
-    say(f"{stats.frames} frames, {stats.fps:.1f} frames/s" + (" (stopped by signal)" if stats.stopped_by_signal else ""))
+    say(f"{stats.frames} frames, {stats.fps:.1f} frames/s end to end (getting frames and writing outputs included), "
+        f"{stats.read_fps:.1f} frames/s reading alone"
+        + (" (stopped by signal)" if stats.stopped_by_signal else ""))
     if stats.score.frames:
         say(stats.score.summary())
     if save_dir:
