@@ -112,7 +112,7 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
 
     opcheck = check_ops(paths["int8"])
     log(f"{label}: Edge TPU op check: {opcheck.summary()}")
-    edgetpu = compile_edgetpu(paths["int8"])
+    edgetpu = compile_edgetpu(folder.saved_model, model_out, calib)
     if edgetpu["status"] == "compiled":
         tpu_path = Path(edgetpu["path"])
         # It runs only through the Edge TPU delegate, so here it is measured by size alone.

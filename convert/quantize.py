@@ -116,11 +116,21 @@ def representative_dataset(digits: np.ndarray) -> Callable[[], Iterator[list[np.
     return feed
 
 
-def convert_variant(saved_model: Path, variant: str, calibration: np.ndarray | None = None) -> bytes:
-    """One variant's flatbuffer bytes."""
+def convert_variant(
+    saved_model: Path, variant: str, calibration: np.ndarray | None = None, batch: int | None = None
+) -> bytes:
+    """One variant's flatbuffer bytes; `batch` fixes the batch size (the Edge TPU compiler
+    takes static shapes only), else it stays free so a frame's crops go in one call."""
     import tensorflow as tf
 
-    converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model))
+    if batch is None:
+        converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model))
+    else:
+        loaded = tf.saved_model.load(str(saved_model))
+        fixed = tf.function(loaded.serve).get_concrete_function(
+            tf.TensorSpec([batch, 28, 28, 1], tf.float32)
+        )
+        converter = tf.lite.TFLiteConverter.from_concrete_functions([fixed], loaded)
     if variant == "float16":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.target_spec.supported_types = [tf.float16]
@@ -145,8 +155,9 @@ def convert_variant(saved_model: Path, variant: str, calibration: np.ndarray | N
         raise UserError(f"{saved_model}: {variant} conversion failed ({first})") from err
 
 
-def compile_edgetpu(int8_path: Path) -> dict:
-    """Run edgetpu_compiler on the int8 model when it is installed; say why not otherwise."""
+def compile_edgetpu(saved_model: Path, out_dir: Path, calibration: np.ndarray) -> dict:
+    """When edgetpu_compiler is installed: a batch-1 int8 model (it takes static shapes only)
+    compiled for the Edge TPU. Otherwise say why it was skipped."""
     compiler = shutil.which(EDGETPU_COMPILER)
     if compiler is None:
         return {
@@ -154,6 +165,8 @@ def compile_edgetpu(int8_path: Path) -> dict:
             "reason": f"{EDGETPU_COMPILER} is not on the PATH (it runs on x86-64 Debian/Ubuntu: "
             "apt-get install edgetpu-compiler from packages.cloud.google.com/apt)",
         }
+    int8_path = out_dir / "digits_int8_b1.tflite"
+    int8_path.write_bytes(convert_variant(saved_model, "int8", calibration, batch=1))
     proc = subprocess.run(
         [compiler, "--show_operations", "--out_dir", str(int8_path.parent), str(int8_path)],
         capture_output=True, text=True, timeout=600,
