@@ -148,7 +148,7 @@ def check_ops(path: str | Path) -> OpReport:
         )
     if dynamic:
         report.warnings.append(
-            "a tensor has a dynamic (-1) dimension, e.g. the batch: edgetpu_compiler needs fixed sizes; "
-            "convert with a fixed batch of 1 for the Coral"
+            "the batch size is free (-1), which edgetpu_compiler refuses: the Edge TPU compile "
+            "step converts a batch-1 copy (digits_int8_b1.tflite) for it"
         )
     return report
