@@ -311,13 +311,6 @@ def crop_digit(ink: np.ndarray, labels: np.ndarray, box: np.ndarray, members: li
     return normalize_crop(ink_crop)
 
 
-class Segmenter:
-    """Segmentation with its buffers kept between frames; call it once per frame."""
-
-    def __call__(self, frame: np.ndarray) -> Segmentation:
-        return segment_digits(frame)
-
-
 def segment_digits(frame: np.ndarray) -> Segmentation:
     """Boxes and 28x28 crops of the digits in `frame` (dark ink on light paper)."""
     grey = to_grey(frame)
