@@ -1,0 +1,103 @@
+"""Ruled and squared paper lines, found and taken out of a binary ink image.
+
+A paper line is long, thin and straight; the pieces a faint or tilted one thresholds into
+are joined along it. Where a pen stroke crosses a removed line, the line's band is given
+back, so a digit written over a rule stays whole.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.components import components
+
+RULE_LENGTH = 0.12  # a paper line runs at least this share of the frame's width (or height)
+RULE_RUN = 0.07  # ... in straight runs this long: short enough that a tilted line still has them
+RULE_THICKNESS = 0.012  # and is at most this share of the short side thick
+
+
+def remove_rules(binary: np.ndarray) -> np.ndarray:
+    """Remove long thin horizontal and vertical structures (ruled or squared paper, page edges).
+
+    Where a stroke crosses a removed line the line's band is given back (see `_bridges`).
+    """
+    h, w = binary.shape
+    max_thick = max(3, round(RULE_THICKNESS * min(h, w)))
+    widen = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    bands = []
+    for length, shape in ((round(RULE_RUN * w), (1, 0)), (round(RULE_RUN * h), (0, 1))):
+        if length < 8:
+            continue
+        min_extent = RULE_LENGTH * (w if shape == (1, 0) else h)
+        # a slight vertical smear first, so gently tilted (perspective) lines still give long runs
+        size = (length, 1) if shape == (1, 0) else (1, length)
+        smear = (1, 3) if shape == (1, 0) else (3, 1)
+        thick = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, smear))
+        found = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+        found = cv2.bitwise_and(found, binary)
+        n, labels, stats = components(found)
+        if n <= 1:
+            continue
+        extent = stats[1:, cv2.CC_STAT_WIDTH] if shape == (1, 0) else stats[1:, cv2.CC_STAT_HEIGHT]
+        thickness = stats[1:, cv2.CC_STAT_AREA] / np.maximum(extent, 1)
+        thin = np.concatenate([[False], _on_long_line(labels, stats[1:, :4], thickness, size, min_extent, max_thick)])
+        if thin.any():
+            # widen by a pixel so the anti-aliased fringe of a line goes with it
+            bands.append((cv2.dilate((thin[labels] * 255).astype(np.uint8), widen), shape == (1, 0)))
+    if not bands:
+        return binary
+    kept = binary
+    for band, _ in bands:
+        kept = cv2.bitwise_and(kept, cv2.bitwise_not(band))
+    restored = [_bridges(cv2.bitwise_and(binary, band), kept, max_thick + 3, horizontal) for band, horizontal in bands]
+    for r in restored:
+        kept = cv2.bitwise_or(kept, r)
+    return kept
+
+
+def _on_long_line(labels: np.ndarray, boxes: np.ndarray, thickness: np.ndarray, run: tuple[int, int],
+                  min_extent: float, max_thick: int) -> np.ndarray:
+    """Which straight runs (component labels 1..n) lie on one long line.
+
+    A faint or tilted paper line thresholds into pieces, each shorter than a rule must be;
+    pieces in line with one another across gaps up to a run's length are one line. A
+    piece much thicker than the rest of its line is a pen stroke drawn along it (a 1 on
+    a squared paper's line) and stays.
+    """
+    thin = thickness <= max_thick
+    if not thin.any():
+        return thin
+    pieces = np.concatenate([[0], thin * 255]).astype(np.uint8)[labels]
+    # join along the line (a pixel either side, for a tilt), then measure the joined extent
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (run[0], 3) if run[0] > 1 else (3, run[1]))
+    n, joined, stats = components(cv2.dilate(pieces, kernel))
+    along = stats[:, cv2.CC_STAT_WIDTH] if run[0] > 1 else stats[:, cv2.CC_STAT_HEIGHT]
+    # a straight piece passes through its box's centre (within the pixel the join adds across)
+    x, y, w, h = (boxes[:, i] for i in range(4))
+    group = joined[y + h // 2, x + w // 2]
+    line_thickness = np.full(n, np.inf)
+    for g in np.unique(group[thin]):
+        line_thickness[g] = float(np.median(thickness[thin & (group == g)]))
+    line_thickness[0] = -np.inf  # a centre that missed its line joins none
+    return thin & (along[group] - run[0] - run[1] >= min_extent) & (thickness <= line_thickness[group] + 1.5)
+
+
+def _bridges(removed: np.ndarray, kept: np.ndarray, reach: int, horizontal: bool) -> np.ndarray:
+    """Removed line pixels that a stroke crosses: ink on both sides of the band within `reach`.
+
+    A digit written across a ruled line would otherwise fall apart where the line was
+    taken out (a 4 read as a 2 and a 1); the band is given back where ink continues
+    across it, above and below a horizontal line (left and right of a vertical one).
+    The check is a pixel wide either way, so a slanted stroke is bridged too.
+    """
+    if horizontal:
+        kernel = np.ones((reach, 3), np.uint8)
+        # dilation anchored at the kernel's far end looks one way only: up, then down
+        one_side = cv2.dilate(kept, kernel, anchor=(1, reach - 1))
+        other_side = cv2.dilate(kept, kernel, anchor=(1, 0))
+    else:
+        kernel = np.ones((3, reach), np.uint8)
+        one_side = cv2.dilate(kept, kernel, anchor=(reach - 1, 1))
+        other_side = cv2.dilate(kept, kernel, anchor=(0, 1))
+    return cv2.bitwise_and(cv2.bitwise_and(one_side, other_side), removed)
