@@ -21,7 +21,7 @@ from edge.errors import UserError
 from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
 from edge.scoring import Score
 from edge.smoothing import DEFAULT_WINDOW, LineVote
-from edge.sources import Camera, DemoSource, PiCamera, open_source, picamera2_available
+from edge.sources import Camera, DemoSource, open_pi_camera, open_source, picamera2_available
 
 DEMO_FRAMES = 48  # six pages, eight frames each: a few seconds on a Pi
 DEMO_DIR = Path("edge-demo")
@@ -196,7 +196,7 @@ def _make_source(args, stop: StopFlag):
         return DemoSource(scene, args.max_frames or DEMO_FRAMES)
     if args.camera is not None:
         if picamera2_available() and args.camera.isdigit():
-            return PiCamera(int(args.camera), args.resolution)
+            return Camera(args.camera, args.resolution, opener=open_pi_camera, should_stop=stop)
         return Camera(args.camera, args.resolution, should_stop=stop)
     return open_source(args.source)
 

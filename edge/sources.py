@@ -223,43 +223,43 @@ class Camera:
             index += 1
 
 
-class PiCamera:
-    """The Raspberry Pi camera via picamera2: a low-resolution YUV420 stream whose Y plane is grey."""
+class PiCapture:
+    """picamera2 behind OpenCV's read()/release(), so the Pi camera reconnects like any camera.
 
-    live = True
+    It streams a low-resolution YUV420 "lores" image of the size asked for: its first
+    `height` rows are the Y plane, a greyscale frame with nothing to convert or resize.
+    """
 
-    def __init__(self, camera_num: int = 0, resolution: tuple[int, int] | None = None) -> None:
-        self.camera_num = camera_num
-        self.size = resolution or (640, 480)
-        self.name = f"camera:{camera_num}"
-        self.cam = None
+    def __init__(self, cam, size: tuple[int, int]) -> None:
+        self.cam, self.size = cam, size
 
-    def __enter__(self):
-        from picamera2 import Picamera2  # lazy: only a Pi has it
-
+    def read(self) -> tuple[bool, np.ndarray | None]:
         try:
-            self.cam = Picamera2(self.camera_num).__enter__()
-            config = self.cam.create_video_configuration(
-                main={"size": self.size}, lores={"size": self.size, "format": "YUV420"}
-            )
-            self.cam.configure(config)
-            self.cam.start()
-        except (RuntimeError, IndexError, OSError) as err:
-            raise UserError(f"--camera {self.camera_num}: the Pi camera does not open ({err}); check the cable and that no other program uses it") from err
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.cam is not None:
-            self.cam.__exit__(None, None, None)
-
-    def __iter__(self) -> Iterator[Frame]:
-        w, h = self.size
-        index = 0
-        while True:
-            t0 = time.perf_counter()
             yuv = self.cam.capture_array("lores")
-            yield Frame(yuv[:h, :w], self.name, index, (time.perf_counter() - t0) * 1e3)
-            index += 1
+        except (RuntimeError, OSError):  # the camera went away mid-run
+            return False, None
+        w, h = self.size
+        return True, yuv[:h, :w]
+
+    def release(self) -> None:
+        self.cam.close()
+
+
+def open_pi_camera(device: str, resolution: tuple[int, int] | None) -> PiCapture | None:
+    """Camera N through picamera2 (imported here: only a Pi has it), or None when it won't open."""
+    from picamera2 import Picamera2
+
+    size = resolution or (640, 480)
+    cam = None
+    try:
+        cam = Picamera2(int(device))
+        cam.configure(cam.create_video_configuration(main={"size": size}, lores={"size": size, "format": "YUV420"}))
+        cam.start()
+    except (RuntimeError, IndexError, OSError, ValueError):
+        if cam is not None:
+            cam.close()
+        return None
+    return PiCapture(cam, size)
 
 
 def picamera2_available() -> bool:
