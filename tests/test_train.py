@@ -82,6 +82,8 @@ def test_one_epoch_on_2000_real_digits_learns_and_writes_everything(mnist_dir, t
     assert result.returncode == 0, result.stderr[-2000:]
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["test_count"] == 1000
+    # seed 0 scores 92.5% here, the same on every run on this CPU; over seeds 0-4 this one-epoch
+    # recipe ranges 89-93.4%, so the fixed seed is what keeps the margin (measured 2026-11-24)
     assert metrics["test_accuracy"] > 0.90
     assert len(metrics["per_class_accuracy"]) == 10
     config = json.loads((out / "config.json").read_text())
