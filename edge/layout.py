@@ -53,14 +53,20 @@ def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float) -> list[li
     return numbers
 
 
-def read_lines(boxes: np.ndarray, values: np.ndarray) -> list[str]:
-    """The text read: per line, its numbers separated by one space, lines top to bottom."""
+def reading_order(boxes: np.ndarray) -> list[list[list[int]]]:
+    """Indices of `boxes` as lines (top to bottom) of numbers (left to right) of digits."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) == 0:
         return []
     digit_h = float(np.median(boxes[:, 3]))
-    out = []
-    for line in group_lines(boxes):
-        numbers = split_numbers(boxes, line, digit_h)
-        out.append(" ".join("".join(str(int(values[i])) for i in number) for number in numbers))
-    return out
+    return [split_numbers(boxes, line, digit_h) for line in group_lines(boxes)]
+
+
+def lines_text(order: list[list[list[int]]], values: np.ndarray) -> list[str]:
+    """Per line, its numbers separated by one space."""
+    return [" ".join("".join(str(int(values[i])) for i in number) for number in line) for line in order]
+
+
+def read_lines(boxes: np.ndarray, values: np.ndarray) -> list[str]:
+    """The text read: per line, its numbers separated by one space, lines top to bottom."""
+    return lines_text(reading_order(boxes), values)

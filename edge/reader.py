@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from edge.choices import choose
-from edge.layout import read_lines
+from edge.layout import lines_text, reading_order
 from edge.segment import Segmentation, segment_digits, to_grey
 
 MAX_SIDE = 2048  # larger frames (a 24 MP photo) are read at this size; boxes are mapped back
@@ -74,19 +74,17 @@ class DigitReader:
         values = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
         confidence = probs.max(axis=1) if len(probs) else np.zeros(0)
         boxes = seg_boxes if scale == 1.0 else np.round(seg_boxes / scale).astype(np.int32)
-        accepted = confidence >= self.min_confidence
-        lines = read_lines(boxes[accepted], values[accepted])
-        digits = [
-            Digit(int(v), float(c), tuple(int(b) for b in box))
-            for v, c, box, ok in zip(values, confidence, boxes, accepted, strict=True)
-            if ok
-        ]
-        digits.sort(key=lambda d: (d.box[1] // max(1, d.box[3]), d.box[0]))
-        rejected = [
-            Digit(int(v), float(c), tuple(int(b) for b in box))
-            for v, c, box, ok in zip(values, confidence, boxes, accepted, strict=True)
-            if not ok
-        ]
+        accepted = np.flatnonzero(confidence >= self.min_confidence)
+        # one reading order for both outputs: `digits` lists exactly what `lines` spells
+        order = reading_order(boxes[accepted])
+        lines = lines_text(order, values[accepted])
+        flat = accepted[[i for line in order for number in line for i in number]]
+
+        def digit(i: int) -> Digit:
+            return Digit(int(values[i]), float(confidence[i]), tuple(int(b) for b in boxes[i]))
+
+        digits = [digit(i) for i in flat]
+        rejected = [digit(i) for i in np.flatnonzero(confidence < self.min_confidence)]
         t3 = time.perf_counter()
         timing = {
             "decode": decode_ms,
@@ -95,4 +93,4 @@ class DigitReader:
             "group": (t3 - t2) * 1e3,
         }
         timing["total"] = sum(timing.values())
-        return ReadResult(source, index, lines, digits, rejected, timing, seg_crops[accepted])
+        return ReadResult(source, index, lines, digits, rejected, timing, seg_crops[flat])

@@ -9,6 +9,8 @@ import pytest
 from edge_fixtures import DATA_DIR, model_path, synth_frames
 
 from edge.cli import main
+from edge.interpreter import DigitClassifier
+from edge.reader import DigitReader
 from edge.scoring import Score
 
 
@@ -87,3 +89,11 @@ def test_a_missing_camera_exits_2_with_one_line(camera):
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "camera" in lines[0] and "Traceback" not in done.stderr
+
+
+def test_digits_are_listed_in_the_reading_order_of_lines():
+    frames = synth_frames(6, seed=4)
+    reader = DigitReader(DigitClassifier(model_path()))
+    for frame in frames:
+        result = reader.read(frame.image)
+        assert "".join(str(d.value) for d in result.digits) == "".join(result.lines).replace(" ", "")
