@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from edge.interpreter import DigitClassifier
+from train.fit import per_class_accuracy
 
 EVAL_BATCH = 250  # digits per invoke when measuring accuracy: one resize, few invokes
 THROUGHPUT_BATCH = 32
@@ -69,10 +70,6 @@ def timing(classifier: DigitClassifier, x: np.ndarray, latency_digits: int, thro
         "throughput_batch": THROUGHPUT_BATCH,
         "throughput_digits_per_s": float(THROUGHPUT_BATCH * max(1, throughput_batches) / elapsed),
     }
-
-
-def per_class_accuracy(y: np.ndarray, pred: np.ndarray) -> list[float | None]:
-    return [float((pred[y == d] == d).mean()) if (y == d).any() else None for d in range(10)]
 
 
 def compare(y: np.ndarray, preds: Predictions, reference: Predictions, y_camera: np.ndarray) -> dict:

@@ -126,12 +126,17 @@ def versions() -> dict:
     return out
 
 
+def per_class_accuracy(y: np.ndarray, pred: np.ndarray) -> list[float | None]:
+    """Accuracy of each digit 0-9 (None for a digit absent from `y`)."""
+    return [float((pred[y == d] == d).mean()) if (y == d).any() else None for d in range(10)]
+
+
 def evaluate(model: keras.Model, x: np.ndarray, y: np.ndarray) -> tuple[dict, np.ndarray]:
     """Accuracy overall and per class, and the predictions."""
     probs = model.predict(x[..., None].astype("float32"), batch_size=512, verbose=0)
     pred = probs.argmax(axis=1)
-    per_class = [float((pred[y == d] == d).mean()) if (y == d).any() else None for d in range(10)]
-    return {"accuracy": float((pred == y).mean()), "per_class_accuracy": per_class, "count": int(len(y))}, pred
+    return {"accuracy": float((pred == y).mean()), "per_class_accuracy": per_class_accuracy(y, pred),
+            "count": int(len(y))}, pred
 
 
 def run(config: TrainConfig, verbose: int = 1) -> dict:
