@@ -17,11 +17,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge.interpreter import SHIPPED_MODEL, DigitClassifier
-from edge.mnist import load_split
+from edge.demo.mnist import load_split
+from edge.demo.scoring import Score
+from edge.demo.synth import DemoScene
 from edge.reader import DigitReader
-from edge.scoring import Score
-from edge.synth import DemoScene
+from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier
 
 RESULTS = Path(__file__).parent / "results"
 JPEG_QUALITY = 90  # a camera's MJPEG stream or a saved photo

@@ -23,12 +23,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge.choices import choose
-from edge.interpreter import DigitClassifier
-from edge.mnist import load_split
+from edge.demo.mnist import load_split
+from edge.demo.synth import DemoScene
 from edge.reader import DEFAULT_MIN_CONFIDENCE
-from edge.segment import segment_digits
-from edge.synth import DemoScene
+from edge.runtime.interpreter import DigitClassifier
+from edge.vision.choices import choose
+from edge.vision.segment import segment_digits
 
 OWN_SHARE = 0.6  # a box belongs to a digit when this share of the box lies on the digit's truth box
 COVER_SHARE = 0.5  # a box covers a digit when it holds this share of the digit's truth box

@@ -10,11 +10,11 @@ import json
 import time
 from pathlib import Path
 
-from edge.interpreter import DigitClassifier
-from edge.mnist import load_split
+from edge.demo.mnist import load_split
+from edge.demo.synth import DemoScene
 from edge.reader import DigitReader
+from edge.runtime.interpreter import DigitClassifier
 from edge.smoothing import LineVote
-from edge.synth import DemoScene
 
 
 def rss_mb() -> float:

@@ -1,6 +1,6 @@
 """Measure a model variant: accuracy, agreement with the float model, latency, throughput.
 
-Every .tflite variant runs through the device's own `edge.interpreter.DigitClassifier`,
+Every .tflite variant runs through the device's own `edge.runtime.interpreter.DigitClassifier`,
 so the figures are what `edge-run` would see; the Keras model is the float reference.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge.interpreter import DigitClassifier
+from edge.runtime.interpreter import DigitClassifier
 from train.fit import per_class_accuracy
 
 EVAL_BATCH = 250  # digits per invoke when measuring accuracy: one resize, few invokes

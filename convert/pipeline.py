@@ -21,9 +21,9 @@ from convert.quantize import (
 )
 from convert.report import markdown_table, write_report
 from convert.ship import FULL_TEST_COUNT, ship_int8
-from edge import mnist
+from edge.demo import mnist
 from edge.errors import UserError
-from edge.interpreter import DigitClassifier
+from edge.runtime.interpreter import DigitClassifier
 from train.augment import camera_style_batch
 from train.data import subsample
 

@@ -8,7 +8,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from edge.interpreter import SHIPPED_MODEL
+from edge.runtime.interpreter import SHIPPED_MODEL
 
 SHIP_DIR = SHIPPED_MODEL.parent
 FULL_TEST_COUNT = 10_000  # the shipped figures are on all of MNIST test

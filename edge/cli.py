@@ -17,9 +17,9 @@ from pathlib import Path
 
 import cv2
 
+from edge.demo.scoring import Score
 from edge.errors import UserError
 from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
-from edge.scoring import Score
 from edge.smoothing import DEFAULT_WINDOW, LineVote
 from edge.sources import Camera, DemoSource, open_pi_camera, open_source, picamera2_available
 
@@ -188,8 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _make_source(args, stop: StopFlag):
     if args.demo:
-        from edge.mnist import load_split
-        from edge.synth import DemoScene
+        from edge.demo.mnist import load_split
+        from edge.demo.synth import DemoScene
 
         test = load_split("t10k", args.data_dir)  # test digits only: the demo is held-out data
         scene = DemoScene(test.images, test.labels, frame_wh=args.resolution or (640, 480), seed=args.seed)
@@ -207,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = StopFlag()
     stop.install()
     try:
-        from edge.interpreter import DigitClassifier
-        from edge.overlay import Outputs, display_available
+        from edge.outputs.overlay import Outputs, display_available
+        from edge.runtime.interpreter import DigitClassifier
 
         source = _make_source(args, stop)
         with source:  # a missing camera is reported before the model loads

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from edge.choices import choose
-from edge.layout import lines_text, reading_order
-from edge.segment import Segmentation, segment_digits, to_grey
+from edge.vision.choices import choose
+from edge.vision.layout import lines_text, reading_order
+from edge.vision.segment import Segmentation, segment_digits, to_grey
 
 MAX_SIDE = 2048  # larger frames (a 24 MP photo) are read at this size; boxes are mapped back
 DEFAULT_MIN_CONFIDENCE = 0.5  # below this a blob is not taken as a digit (letters, smudges)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from edge.errors import UserError
-from edge.segment import to_grey
+from edge.vision.segment import to_grey
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".mjpeg", ".mjpg"}

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge.interpreter import SHIPPED_MODEL
-from edge.mnist import load_split
-from edge.synth import DemoScene, SynthFrame
+from edge.demo.mnist import load_split
+from edge.demo.synth import DemoScene, SynthFrame
+from edge.runtime.interpreter import SHIPPED_MODEL
 
 DATA_DIR = str(Path(os.environ.get("EDGE_DIGITS_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist").resolve())
 

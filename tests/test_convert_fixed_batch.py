@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from convert.quantize import convert_variant
-from edge.interpreter import DigitClassifier
-from edge.mnist import load_split
+from edge.demo.mnist import load_split
+from edge.runtime.interpreter import DigitClassifier
 
 
 def test_batch_one_int8_export_is_static_and_agrees(tiny_model_dir, mnist_dir, tmp_path):

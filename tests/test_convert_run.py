@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from convert.quantize import VARIANTS, calibration_digits, open_model_folder
-from edge import mnist
-from edge.interpreter import DigitClassifier
+from edge.demo import mnist
+from edge.runtime.interpreter import DigitClassifier
 from train.data import subsample
 
 TEST_DIGITS = 500

@@ -6,12 +6,12 @@ import cv2
 import pytest
 
 from edge.errors import UserError
-from edge.normalize import centre_of_mass
+from edge.vision.normalize import centre_of_mass
 from train.crops import load_crop_folder
 
 
 def test_any_size_either_polarity_and_saved_crops(mnist_dir, tmp_path):
-    from edge.mnist import load_split
+    from edge.demo.mnist import load_split
 
     test = load_split("t10k", mnist_dir)
     for i in range(6):

@@ -9,9 +9,9 @@ import pytest
 from edge_fixtures import DATA_DIR, model_path, synth_frames
 
 from edge.cli import main
-from edge.interpreter import DigitClassifier
+from edge.demo.scoring import Score
 from edge.reader import DigitReader
-from edge.scoring import Score
+from edge.runtime.interpreter import DigitClassifier
 
 
 def _json_lines(text: str) -> list[dict]:

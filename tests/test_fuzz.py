@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from edge.normalize import normalize_crop
-from edge.segment import segment_digits
+from edge.vision.normalize import normalize_crop
+from edge.vision.segment import segment_digits
 
 DTYPES = st.sampled_from([np.uint8, np.uint16, np.float32, np.bool_])
 SHAPES = st.tuples(st.integers(0, 120), st.integers(0, 120))

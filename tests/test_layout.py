@@ -3,8 +3,8 @@
 import numpy as np
 from edge_fixtures import synth_frames
 
-from edge.layout import group_lines, read_lines
 from edge.smoothing import LineVote
+from edge.vision.layout import group_lines, read_lines
 
 
 def test_two_lines_and_numbers_in_reading_order():

@@ -9,7 +9,7 @@ import urllib.error
 import numpy as np
 import pytest
 
-from edge import mnist
+from edge.demo import mnist
 from edge.errors import UserError
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from edge.cli import main
 from edge.errors import UserError
-from edge.interpreter import DigitClassifier
+from edge.runtime.interpreter import DigitClassifier
 
 tf = pytest.importorskip("tensorflow")
 

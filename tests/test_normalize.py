@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.mnist import load_split
-from edge.normalize import centre_of_mass, normalize_crop
+from edge.demo.mnist import load_split
+from edge.vision.normalize import centre_of_mass, normalize_crop
 
 
 def _ink_box(image: np.ndarray) -> tuple[int, int]:

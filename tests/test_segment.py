@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 from edge_fixtures import match_boxes, mnist_test, synth_frames
 
-from edge.segment import segment_digits
+from edge.vision.segment import segment_digits
 
 
 def test_finds_almost_every_digit_on_camera_like_pages():

@@ -13,7 +13,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from edge.mnist import load_split  # noqa: E402
+from edge.demo.mnist import load_split  # noqa: E402
 from train.kaggle import write_csv  # noqa: E402
 from train.models import build_model, count_macs  # noqa: E402
 

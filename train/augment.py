@@ -1,7 +1,7 @@
 """Augmentation: the seed's published affine jitter, plus camera-style crops.
 
 A digit the camera loop sees has been photographed, blurred, thresholded into
-an ink map and passed through `edge.normalize.normalize_crop`. `camera_style`
+an ink map and passed through `edge.vision.normalize.normalize_crop`. `camera_style`
 imitates that path on an MNIST digit (stroke thickness, blur, noise, slant,
 scale and position jitter, hard or soft thresholding) and ends in the very same
 normalisation, so the model learns what the device will show it.
@@ -13,7 +13,7 @@ import cv2
 import keras
 import numpy as np
 
-from edge.normalize import normalize_crop
+from edge.vision.normalize import normalize_crop
 
 # The seed's published ImageDataGenerator settings: rotation 10 deg, zoom 0.1, shifts 0.1.
 ROTATION_DEG = 10.0

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from edge.errors import UserError
-from edge.normalize import normalize_crop
+from edge.vision.normalize import normalize_crop
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".tif", ".tiff", ".webp"}
 

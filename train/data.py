@@ -1,6 +1,6 @@
 """What a training run learns from, and what it is measured on.
 
-MNIST comes through `edge.mnist` (verified by SHA-256). The validation split is
+MNIST comes through `edge.demo.mnist` (verified by SHA-256). The validation split is
 cut, stratified by digit, out of the *training* data; the MNIST test set is
 only ever used for the final measurement.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from edge import mnist
+from edge.demo import mnist
 from train.crops import load_crop_folder
 from train.kaggle import read_csv
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.components import components
+from edge.vision.components import components
 
 RULE_LENGTH = 0.12  # a paper line runs at least this share of the frame's width (or height)
 RULE_RUN = 0.07  # ... in straight runs this long: short enough that a tilted line still has them

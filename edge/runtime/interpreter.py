@@ -17,7 +17,7 @@ import numpy as np
 
 from edge.errors import UserError
 
-SHIPPED_MODEL = Path(__file__).parent / "models" / "digits_int8.tflite"
+SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "digits_int8.tflite"
 EDGETPU_LIBRARY = "libedgetpu.so.1"
 TFLITE_MAGIC = b"TFL3"  # flatbuffer file identifier at byte offset 4
 _RUNTIMES = ("ai_edge_litert.interpreter", "tflite_runtime.interpreter", "tensorflow.lite")

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from edge.choices import Alternative
-from edge.components import components, merge_alternatives, merge_broken, split_touching
-from edge.normalize import normalize_crop
-from edge.paper_lines import remove_rules
+from edge.vision.choices import Alternative
+from edge.vision.components import components, merge_alternatives, merge_broken, split_touching
+from edge.vision.normalize import normalize_crop
+from edge.vision.paper_lines import remove_rules
 
 BACKGROUND_SIDE = 96  # short side of the copy the background is estimated on, px
 CLOSING_FRACTION = 0.2  # closing kernel / short side: wider than the thickest stroke of a frame-filling digit

@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.choices import cut_blob, piece_counts
+from edge.vision.choices import cut_blob, piece_counts
 
 REFERENCE_PERCENTILE = 70
 MERGE_MAX_GAP = 0.3  # vertical gap between pieces of one digit, in digit heights

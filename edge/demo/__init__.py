@@ -1,0 +1,1 @@
+"""The built-in demo and its tooling: MNIST digits, the page generator, scoring. Not in the device loop."""

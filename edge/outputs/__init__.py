@@ -1,0 +1,1 @@
+"""Where readings go: the annotated overlay, saved frames and video."""

@@ -1,0 +1,1 @@
+"""The TFLite interpreter behind the classifier: the model contract, quantisation, batching."""
