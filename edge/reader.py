@@ -2,8 +2,9 @@
 
     frame -> Picture          grey computed once (colour kept)         edge.vision.picture
           -> Segmentation     blobs, each with its candidate cuts      edge.vision.segment
-          -> crops            every piece of every cut, one place      edge.vision.crops
+          -> crops            every default piece, one place           edge.vision.crops
           -> probabilities    one batch, padded to a fixed size        edge.runtime.interpreter
+                              (+ the other cuts of doubtful blobs)
           -> Settled          each blob's most probable cut            edge.vision.settle
           -> ReadResult       digits in reading order, immutable       edge.vision.layout
 
@@ -23,7 +24,7 @@ from edge.vision.crops import crop_pieces
 from edge.vision.layout import reading_order
 from edge.vision.picture import MAX_SIDE, Picture
 from edge.vision.segment import Segmentation, segment
-from edge.vision.settle import digit_values, piece_scores, settle
+from edge.vision.settle import digit_values, may_switch, piece_scores, settle
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "MAX_SIDE", "Digit", "DigitReader", "ReadResult", "Settled"]
 
@@ -92,7 +93,7 @@ class Settled:
     probs: np.ndarray  # (N, classes) float32: 10 digits, and "not a digit" where the model has it
     crops: np.ndarray  # (N, 28, 28) uint8, what the model saw
     segmentation: Segmentation  # at the picture's scale (see Picture.scale)
-    timing_ms: dict[str, float]  # "segment" (with cropping) and "classify" (with settling)
+    timing_ms: dict[str, float]  # "segment" (with the default cuts' crops), "classify" (with the rest: doubtful cuts, settling)
 
     @property
     def values(self) -> np.ndarray:
@@ -111,15 +112,27 @@ class DigitReader:
         self.min_confidence = min_confidence
 
     def settle(self, frame: np.ndarray) -> Settled:
-        """Segment, crop every candidate piece, classify them in one batch, settle each blob."""
+        """Segment, crop and classify the pieces in one batch, settle each blob to its most probable cut.
+
+        The batch holds every blob's default cut; a second, small one holds the other cuts
+        of the few blobs whose default is doubtful enough that another cut could win
+        (`may_switch`): the same answer as classifying every cut, for about half the crops.
+        """
         t0 = time.perf_counter()
         picture = Picture.of(frame)
         seg = segment(picture.grey)
-        pieces = seg.pieces
+        pieces = tuple(dict.fromkeys(p for blob in seg.blobs for p in blob.default))
         crops = crop_pieces(seg.ink, seg.labels, pieces)
         t1 = time.perf_counter()
         probs = self.classifier.classify(crops)
         score = dict(zip(pieces, piece_scores(probs).tolist(), strict=True))
+        doubtful = tuple(dict.fromkeys(
+            p for blob in seg.blobs if may_switch(blob, score) for p in blob.pieces if p not in score))
+        if doubtful:
+            more_crops = crop_pieces(seg.ink, seg.labels, doubtful)
+            more_probs = self.classifier.classify(more_crops)
+            score.update(zip(doubtful, piece_scores(more_probs).tolist(), strict=True))
+            pieces, crops, probs = pieces + doubtful, np.concatenate([crops, more_crops]), np.concatenate([probs, more_probs])
         row = {piece: i for i, piece in enumerate(pieces)}
         chosen = [row[piece] for blob in seg.blobs for piece in settle(blob, score)]
         t2 = time.perf_counter()

@@ -26,8 +26,8 @@ class Box(NamedTuple):
     @classmethod
     def of(cls, values) -> Box:
         """Any 4 numbers (a list, an array row) as a Box of ints."""
-        x, y, w, h = (int(v) for v in values)
-        return cls(x, y, w, h)
+        x, y, w, h = values[:4]
+        return cls(int(x), int(y), int(w), int(h))
 
     @property
     def x1(self) -> int:

@@ -143,8 +143,11 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
 
 
 def _ink_of(labels: np.ndarray, piece: Piece) -> np.ndarray:
+    """uint8 mask (non-zero on the piece's own ink) of the piece's box."""
     region = labels[piece.box.slices()]
-    return region == piece.labels[0] if len(piece.labels) == 1 else np.isin(region, piece.labels)
+    if len(piece.labels) == 1:
+        return cv2.compare(region, piece.labels[0], cv2.CMP_EQ)
+    return np.isin(region, piece.labels).view(np.uint8)
 
 
 def merge_alternatives(blobs: list[Blob]) -> list[Blob]:

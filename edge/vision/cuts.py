@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from edge.vision.box import Box
@@ -56,7 +57,7 @@ class Blob:
 
 def digits_across(w: int, h: int) -> int:
     """How many digits a blob w wide and h tall holds when they touch, by the typical digit aspect."""
-    return int(np.clip(round(w / (DIGIT_ASPECT * h)), 2, MAX_PIECES))
+    return min(MAX_PIECES, max(2, round(w / (DIGIT_ASPECT * h))))
 
 
 def piece_counts(w: int, h: int, default: int) -> list[int]:
@@ -68,10 +69,9 @@ def piece_counts(w: int, h: int, default: int) -> list[int]:
     return sorted(options - {default})
 
 
-def cut_columns(mask: np.ndarray, k: int) -> list[tuple[int, int]]:
-    """Column ranges of `mask` cut into `k` pieces at the projection minima near even spacing."""
-    h, w = mask.shape
-    columns = mask.sum(axis=0)
+def cut_columns(columns: np.ndarray, k: int) -> list[tuple[int, int]]:
+    """Column ranges of a blob (its ink per column) cut into `k` at the projection minima near even spacing."""
+    w = len(columns)
     cuts = [0]
     for j in range(1, k):
         centre = j * w / k
@@ -81,25 +81,26 @@ def cut_columns(mask: np.ndarray, k: int) -> list[tuple[int, int]]:
             continue
         cuts.append(lo + int(np.argmin(columns[lo:hi])))
     cuts.append(w)
-    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=False) if b - a >= 2 and mask[:, a:b].any()]
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=False) if b - a >= 2 and columns[a:b].any()]
 
 
 def cut_blob(whole: Piece, mask: np.ndarray, k: int, at: float | None = None) -> Cut:
-    """The blob `whole` (its ink `mask`, in its box) cut into `k` pieces; itself when k is 1.
+    """The blob `whole` (`mask`: uint8, non-zero on its ink, in its box) cut into `k` pieces; itself when k is 1.
 
     `at` (a share of the width) cuts in two at the projection minimum nearest it instead.
     """
     if k <= 1:
         return (whole,)
     x, y, w, _ = whole.box
+    columns = np.count_nonzero(mask, axis=0)
     if at is None:
-        ranges = cut_columns(mask, k)
+        ranges = cut_columns(columns, k)
     else:  # a narrow 1 beside a wide digit touches it far from the middle
         lo, hi = max(1, int(at * w - OFF_CENTRE_WINDOW * w)), min(w - 1, int(at * w + OFF_CENTRE_WINDOW * w) + 1)
-        cut = lo + int(np.argmin(mask.sum(axis=0)[lo:hi])) if hi > lo else w // 2
-        ranges = [(a, b) for a, b in ((0, cut), (cut, w)) if b - a >= 2 and mask[:, a:b].any()]
+        cut = lo + int(np.argmin(columns[lo:hi])) if hi > lo else w // 2
+        ranges = [(a, b) for a, b in ((0, cut), (cut, w)) if b - a >= 2 and columns[a:b].any()]
     out = []
     for a, b in ranges:
-        rows = np.flatnonzero(mask[:, a:b].any(axis=1))
-        out.append(Piece(Box(x + a, y + int(rows[0]), b - a, int(rows[-1] - rows[0] + 1)), whole.labels))
+        _, top, _, height = cv2.boundingRect(mask[:, a:b])  # the rows this piece's ink spans
+        out.append(Piece(Box(x + a, y + top, b - a, height), whole.labels))
     return tuple(out)

@@ -31,10 +31,21 @@ def piece_scores(probs: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(digit_values(probs)[1], LOG_FLOOR))
 
 
+def may_switch(blob: Blob, score: dict[Piece, float]) -> bool:
+    """Whether any other cut of `blob` could win, knowing only its default cut's scores.
+
+    Every piece scores at most 0 (a log-probability), so another cut scores at most 0 too
+    and must beat the default by SWITCH_MARGIN: a default scoring SWITCH_MARGIN or better
+    (its digits jointly at least 82% probable) stays, whatever the other cuts would read.
+    The reader classifies the other cuts' pieces only of blobs where this is True.
+    """
+    return len(blob.cuts) > 1 and sum(score[p] for p in blob.default) < -SWITCH_MARGIN
+
+
 def settle(blob: Blob, score: dict[Piece, float]) -> Cut:
     """The cut of `blob` to read: its default, unless another scores SWITCH_MARGIN more."""
     best = blob.default
-    if len(blob.cuts) == 1:
+    if not may_switch(blob, score):
         return best
     totals = [sum(score[p] for p in cut) for cut in blob.cuts]
     n = int(np.argmax(totals[1:])) + 1
