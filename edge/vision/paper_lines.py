@@ -67,6 +67,8 @@ def _lines(binary: np.ndarray) -> list[tuple[np.ndarray, bool]]:
         thick = cv2.dilate(binary, _kernel(smear))
         found = cv2.morphologyEx(thick, cv2.MORPH_OPEN, _kernel(size))
         found = cv2.bitwise_and(found, binary)
+        if not cv2.countNonZero(found):  # no long run at all (plain paper): nothing to look at
+            continue
         n, labels, stats = components(found)
         if n <= 1:
             continue
