@@ -7,6 +7,7 @@ import os
 import sys
 
 from edge.errors import UserError
+from edge.flags import fraction, positive_int
 
 HELP_EPILOG = """\
 variants written to OUT/<model>/: digits_float32.tflite, digits_float16.tflite,
@@ -29,27 +30,6 @@ examples:
 """
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    """'0.99' or '99%' -> 0.99."""
-    try:
-        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction (0.99) or a percentage (99%)") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} is outside 0 to 1 (0% to 100%)")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-convert",
@@ -66,19 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder for the .tflite files and the report (default: MODEL_DIR/tflite)")
     p.add_argument("--data-dir", metavar="DIR",
                    help="MNIST folder (default: the one in MODEL_DIR/config.json if present, else $EDGE_DIGITS_DATA)")
-    p.add_argument("--calibration-size", type=_positive_int, default=500,
+    p.add_argument("--calibration-size", type=positive_int, default=500,
                    help="training-split digits (stratified by digit) that calibrate int8 (default: 500)")
-    p.add_argument("--limit-test", type=_positive_int,
+    p.add_argument("--limit-test", type=positive_int,
                    help="measure on this many MNIST test digits, a stratified subset (default: all 10,000)")
-    p.add_argument("--threads", type=_positive_int, default=1,
+    p.add_argument("--threads", type=positive_int, default=1,
                    help="TFLite interpreter threads for every measurement; stated in the report (default: 1)")
-    p.add_argument("--latency-digits", type=_positive_int, default=200,
+    p.add_argument("--latency-digits", type=positive_int, default=200,
                    help="digits timed one at a time for batch-1 latency, mean and p95 (default: 200)")
-    p.add_argument("--throughput-batches", type=_positive_int, default=20,
+    p.add_argument("--throughput-batches", type=positive_int, default=20,
                    help="batches of 32 timed for throughput in digits/s (default: 20)")
-    p.add_argument("--min-int8-accuracy", type=_fraction, metavar="FRACTION",
+    p.add_argument("--min-int8-accuracy", type=fraction, metavar="FRACTION",
                    help="exit 1 when int8 MNIST test accuracy is below this, e.g. 0.99 or 99%%")
-    p.add_argument("--max-int8-drop", type=_fraction, metavar="FRACTION",
+    p.add_argument("--max-int8-drop", type=fraction, metavar="FRACTION",
                    help="exit 1 when int8 accuracy is more than this below the Keras float model, "
                    "as a fraction: 0.005 or 0.5%% = half a percentage point")
     p.add_argument("--ship", action="store_true",

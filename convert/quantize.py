@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from edge.errors import UserError
-from train.data import load_training_data, subsample
+from train.data import VAL_FRACTION, load_training_data, subsample
 
 VARIANTS = ("float32", "float16", "dynamic", "int8")
 EDGETPU = "edgetpu"
@@ -95,7 +95,7 @@ def calibration_digits(model: ModelFolder, size: int, data_dir: str | None) -> t
     seed = int(cfg.get("seed", 0))
     data = load_training_data(
         data_dir,
-        val_fraction=float(cfg.get("val_fraction", 0.1)),
+        val_fraction=float(cfg.get("val_fraction", VAL_FRACTION)),
         seed=seed,
         kaggle_train=cfg.get("kaggle_train"),
         crops=cfg.get("crops"),

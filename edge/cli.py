@@ -19,6 +19,8 @@ import cv2
 
 from edge.demo.scoring import Score
 from edge.errors import UserError
+from edge.flags import bounded as _bounded
+from edge.flags import resolution as _resolution
 from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
 from edge.smoothing import DEFAULT_WINDOW, LineVote
 from edge.sources import Camera, DemoSource, open_pi_camera, open_source, picamera2_available
@@ -130,29 +132,6 @@ def run(
             outputs.close()
         stats.seconds = time.perf_counter() - start
     return stats
-
-
-def _resolution(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WxH, e.g. 640x480") from None
-    if not (16 <= w <= 8192 and 16 <= h <= 8192):
-        raise argparse.ArgumentTypeError(f"{text!r}: each side must be 16 to 8192 px")
-    return w, h
-
-
-def _bounded(kind, low, high, what):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not (low <= value <= high):
-            raise argparse.ArgumentTypeError(f"{text} is out of range: {what}")
-        return value
-
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
