@@ -53,8 +53,8 @@ def prepare_video(path: Path, *, force: bool) -> Path:
     flag = "--save-video"
     suffix = path.suffix.lower()
     if suffix not in VIDEO_CODECS:
-        raise UserError(f"{flag} {path}: cannot write {suffix or 'a file without a suffix'} videos; "
-                        "name the file .mp4 or .avi")
+        raise UserError(f"{flag} {path}: videos are written as .mp4 or .avi, not "
+                        f"{suffix or 'a name without a suffix'}; name the file .mp4 or .avi")
     if path.is_dir():
         raise UserError(f"{flag} {path}: that is a folder; give a file name ending in .mp4 or .avi")
     if path.exists() and not force:
