@@ -65,7 +65,7 @@ def model_path() -> Path:
 
 def run_command(module: str, *args, cwd=None, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
     """`python -m module args` as a user runs it: a fresh process, the project importable from any cwd."""
-    env = {**os.environ, **(env or {})}
+    env = {**os.environ, "EDGE_DIGITS_DATA": DATA_DIR, **(env or {})}  # absolute: CI's is relative to the repo
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
