@@ -100,7 +100,7 @@ def run_field_test(
             frame, result = read_jpeg(reader, scene.jpeg, f"{condition}-{index}", index)
             score.add(scene.lines, scene.digits, scene.marks, result, result.timing_ms["total"])
             if index == 0 or (save_frames and index < 3):
-                annotated = report.annotate(frame, scene.digits, result)
+                annotated = report.annotate(frame, scene.lines, scene.digits, result)
                 examples.setdefault(condition, annotated)
                 if save_frames:
                     save_frames.mkdir(parents=True, exist_ok=True)
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_classifier:
             result["classifier"] = classifier_checks(args.model, seed=args.seed)
         result["wall_s"] = round(time.perf_counter() - started, 1)
-        result["command"] = "python bench/field_test.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        result["command"] = " ".join(["PYTHONPATH=. python bench/field_test.py", *(argv if argv is not None else sys.argv[1:])])
         paths = report.write(result, args.out)
     except (UserError, FieldFontsMissing) as err:
         print(f"field_test: {err}", file=sys.stderr)

@@ -27,11 +27,11 @@ def pick_hand(rng: np.random.Generator) -> str:
 
 
 def _page_lines(rng: np.random.Generator, heights: tuple[float, float], n_lines: tuple[int, int]) -> list:
-    """Lines of 1-3 numbers of 1-4 digits, one digit height per line (as one writes a list)."""
+    """Lines of 1-4 numbers of 1-5 digits, one digit height per line (as one writes a list)."""
     lines = []
     for _ in range(int(rng.integers(n_lines[0], n_lines[1] + 1))):
         h = rng.uniform(*heights)
-        lines.append([(random_number(rng), h) for _ in range(int(rng.integers(1, 4)))])
+        lines.append([(random_number(rng, (1, 5)), h) for _ in range(int(rng.integers(1, 5)))])
     return lines
 
 
@@ -63,7 +63,7 @@ def scale(rng: np.random.Generator):
     camera = Camera.random(rng, fill=0.97, tilt=0.015)
     sheet = _sheet_for(FRAME, camera.fill)
     big = float(np.exp(rng.uniform(np.log(40), np.log(400))))
-    small = rng.uniform(13, 30)
+    small = rng.uniform(14, 30)  # the 0.88 size wander takes the smallest to 12 px
     lines = [[(random_number(rng, (1, 3)), big), (random_number(rng, (2, 4)), small)]]
     for _ in range(4):
         h = float(np.exp(rng.uniform(np.log(13), np.log(min(big, 160)))))
@@ -81,7 +81,7 @@ def inks(rng: np.random.Generator):
     sheet = _sheet_for(FRAME, camera.fill)
     if paper_name == "squared":
         sheet.ruled(int(rng.uniform(28, 44)), int(rng.integers(0, 40)), squared=True)
-    truth = write_lines(sheet, rng, Pen(hand), _page_lines(rng, (26, 60), (3, 5)), left=40, top=40)
+    truth = write_lines(sheet, rng, Pen(hand), _page_lines(rng, (26, 60), (3, 6)), left=40, top=40)
     if pen_name == "pencil":  # graphite: fainter, grainy strokes
         sheet.layers["digits"] *= _grain(rng, sheet.layers["digits"].shape, 0.55, 0.9)
     colours = Inks(paper=PAPERS[paper_name], digits=PENS[pen_name], print=SQUARES)
@@ -104,7 +104,7 @@ def polarity(rng: np.random.Generator):
     hand = pick_hand(rng)
     camera = Camera.random(rng, fill=rng.uniform(0.9, 1.1))
     sheet = _sheet_for(FRAME, camera.fill)
-    truth = write_lines(sheet, rng, Pen(hand), _page_lines(rng, (40, 110), (2, 4)), left=50, top=40)
+    truth = write_lines(sheet, rng, Pen(hand), _page_lines(rng, (40, 110), (2, 5)), left=50, top=40)
     sheet.layers["digits"] *= _grain(rng, sheet.layers["digits"].shape, 0.5, 1.0)
     smear = cv2.GaussianBlur(_grain(rng, (sheet.height, sheet.width), -2.0, 1.0).clip(0, 1), (0, 0), 25)
     sheet.layers["print"] = smear / max(float(smear.max()), 1e-6) * rng.uniform(0.1, 0.3)
@@ -122,7 +122,7 @@ def connected(rng: np.random.Generator):
     hand = pick_hand(rng)
     camera = Camera.random(rng)
     sheet = _sheet_for(FRAME, camera.fill)
-    pen = Pen(hand, digit_gap=(-0.16, 0.02))
+    pen = Pen(hand, digit_gap=(-0.12, 0.02))  # glyphs are cut tight: 0 touches, below 0 overlaps
     truth = []
     y = 50
     for _ in range(int(rng.integers(3, 5))):
@@ -160,7 +160,8 @@ STYLE_OF = {value: name for name, (value, _) in DIGIT_STYLES.items()}
 
 
 def styles(rng: np.random.Generator):
-    """Numbers made mostly of the styles MNIST lacks (drawn strokes), the rest in a field hand."""
+    """Numbers made mostly of styles MNIST lacks, drawn as pen strokes (continental 1, 7 with a
+    bar, open 4, flat-topped 3, one-stroke 5, 9 with a straight tail), the rest in a field hand."""
     hand = pick_hand(rng)
     camera = Camera.random(rng)
     sheet = _sheet_for(FRAME, camera.fill)

@@ -63,7 +63,9 @@ def _security_pattern(rng: np.random.Generator, sheet: Sheet, strength: float) -
 
 
 def fields(rng: np.random.Generator):
-    """A tight crop of one written field: the digits touch the image's edges."""
+    """A tight crop of one written field (an amount, a date, a code) 40-160 px tall: digits
+    touch the image's edges, separators between groups, a trailing '-', ',-' or '=', on plain
+    paper, a security pattern or a printed frame and baseline."""
     hand = _hand(rng)
     text = _field_text(rng)
     h = 64.0
@@ -141,11 +143,11 @@ def _sudoku(rng: np.random.Generator, pen: Pen) -> tuple[Sheet, list[str]]:
 def _form(rng: np.random.Generator, pen: Pen) -> tuple[Sheet, list[str]]:
     """Rows of printed labels with comb boxes, one digit per box: each field is one number."""
     sheet = Sheet(1180, 640)
-    box_h = int(rng.uniform(48, 72))
+    box_h = int(rng.uniform(56, 96))
     box_w = int(box_h * rng.uniform(0.7, 0.95))
     font = str(rng.choice(FIELD_PRINTED_FONTS))
-    truth, y = [], 40
-    for _ in range(int(rng.integers(2, 5))):
+    truth, y = [], int(rng.uniform(30, 120))
+    for _ in range(int(rng.integers(2, 6))):
         if y + box_h > sheet.height - 20:
             break
         word = str(rng.choice(WORDS))

@@ -118,7 +118,9 @@ def write_lines(
                 break
             x = write_number(sheet, rng, pen, text, x, bottom, h)
             spelled.append(truth_of(text))
-            x += int(rng.uniform(*NUMBER_GAP) * max(h, tallest * 0.5))
+            # the demo's gap, and now and then a tab: numbers spread over the page as in a table
+            gap = rng.uniform(*NUMBER_GAP) if rng.uniform() < 0.7 else rng.uniform(3.0, 6.0)
+            x += int(gap * max(h, tallest * 0.5))
         if spelled:
             truth.append(" ".join(s for s in spelled if s))
         y = bottom + int((rng.uniform(*pitch) - 1.0) * tallest)
