@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             raise UserError(f"--conditions: unknown {', '.join(unknown)}; choose from {', '.join(CONDITIONS)}")
         data_dir = args.data_dir or os.environ.get(ENV_VAR) or None
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = run_field_test(
             args.model, seed=args.seed, scenes_per_condition=args.scenes_per_condition, conditions=conditions,
             data_dir=data_dir, save_frames=args.save_frames, progress=True, examples=True,
@@ -165,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_classifier:
             result["classifier"] = classifier_checks(args.model, seed=args.seed)
         result["wall_s"] = round(time.perf_counter() - started, 1)
+        # CPU seconds of this process (all its threads): what the run costs on an idle machine
+        result["cpu_s"] = round(time.process_time() - cpu_started, 1)
         result["command"] = " ".join(["PYTHONPATH=. python bench/field_test.py", *(argv if argv is not None else sys.argv[1:])])
         paths = report.write(result, args.out)
     except (UserError, FieldFontsMissing) as err:

@@ -104,7 +104,8 @@ def markdown(result: dict) -> str:
         "",
         f"Command: `{result['command']}`  ",
         f"Machine: {result['machine']} (shared with other work); model: {result['model']}; "
-        f"seed {result['seed']}, {result['scenes_per_condition']} scenes per condition; {result['wall_s']} s in all.",
+        f"seed {result['seed']}, {result['scenes_per_condition']} scenes per condition; "
+        f"{result['cpu_s']} s of CPU, {result['wall_s']} s wall.",
         "",
         "Digit accuracy is 1 minus the edit-distance error rate of each frame's digits in reading "
         "order (edge.demo.scoring, as the demo); numbers exact counts truth numbers read exactly. "
