@@ -17,10 +17,12 @@ EXTRA_HINT = "pip install 'edge-digits[service]'"
 
 
 def _require(module: str, flag: str) -> None:
-    import importlib.util
+    import importlib
 
-    if importlib.util.find_spec(module) is None:
-        raise UserError(f"{flag} needs the service extra ({module} is not installed): {EXTRA_HINT}")
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise UserError(f"{flag} needs the service extra ({module} is not installed): {EXTRA_HINT}") from None
 
 
 class DeviceService:

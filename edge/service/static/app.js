@@ -8,13 +8,16 @@ const $ = (id) => document.getElementById(id);
 $("picture").src = withToken("stream.mjpg");
 for (const a of document.querySelectorAll("a")) a.href = withToken(a.getAttribute("href"));
 
+let shownSeq = -1;  // the same frame again (a keep-alive) is not drawn again
+
 function show(event) {
   const s = event.status, r = event.reading;
   $("device").textContent = s.device_id;
   $("status").textContent = { ok: "live", ended: "source ended", waiting: "waiting for the first frame",
                               stale: "no frames: camera lost?" }[s.status] + ` · MQTT ${s.mqtt}`;
   $("fps").textContent = s.fps.toFixed(1);
-  if (!r) return;
+  if (!r || event.seq === shownSeq) return;
+  shownSeq = event.seq;
   $("frame").textContent = r.frame;
   $("source").textContent = r.source;
   $("lines").replaceChildren(...r.lines.map((text) => {
