@@ -8,12 +8,20 @@ import json
 import socket
 import urllib.error
 import urllib.request
+from argparse import Namespace
 
 import cv2
 from browser import chromium
-from edge_fixtures import synth_frames
+from edge_fixtures import model_path, synth_frames
 from selenium.webdriver.common.by import By
 from service_fixtures import EdgeRun, wait_for
+
+from edge.cli import run
+from edge.reader import DigitReader
+from edge.runtime.interpreter import DigitClassifier
+from edge.service.device import start_service
+from edge.service.flags import serve_address
+from edge.sources import Camera
 
 TOKEN = "correct-horse-battery"
 
@@ -123,3 +131,35 @@ def test_metrics_count_what_the_loop_read(tmp_path):
         assert samples[("edge_digits_stage_seconds_count", (("stage", stage),))] == 3
     total_s = samples[("edge_digits_stage_seconds_sum", (("stage", "total"),))]
     assert abs(total_s - sum(r["timing_ms"]["total"] for r in readings) / 1000) < 0.01
+
+
+class _FlakyCapture:
+    """A USB camera that gives three frames, then is unplugged (as in test_edge_reliability)."""
+
+    def __init__(self, frames) -> None:
+        self.frames, self.reads = frames, 0
+
+    def read(self):
+        self.reads += 1
+        return (True, self.frames[self.reads % len(self.frames)]) if self.reads <= 3 else (False, None)
+
+    def release(self) -> None:
+        pass
+
+
+def test_camera_reconnects_reach_metrics_and_health():
+    frames = [f.image for f in synth_frames(2, seed=6)]
+    camera = Camera("0", opener=lambda *_: _FlakyCapture(frames), sleep=lambda _s: None, report=lambda _m: None)
+    args = Namespace(serve=serve_address("127.0.0.1:0"), serve_token=None, mqtt=None, device_id="cam-test")
+    service = start_service(args, say=lambda _m: None)
+    try:
+        with camera:
+            stats = run(camera, DigitReader(DigitClassifier(str(model_path()))), service=service, max_frames=8,
+                        say=lambda _m: None)
+        body = _get(service.web.url + "metrics")[1].decode()
+        health = json.loads(_get(service.web.url + "api/health")[1])
+    finally:
+        service.close()
+    assert stats.frames == 8 and camera.reconnects == 2
+    assert "edge_digits_camera_reconnects_total 2.0" in body.splitlines()
+    assert health["camera_reconnects"] == 2 and health["frames"] == 8

@@ -1,0 +1,175 @@
+"""Does the device service slow the camera loop? Frames/s of the real loop (edge.cli.run) with
+the web server and MQTT on, nobody watching, against both off; and, for scale, with one viewer
+on the MJPEG stream.
+
+The modes alternate round by round (off, on, watched, off, on, ...) so that load from other work
+on the machine falls on all of them alike; figures are medians over rounds, and the on/off ratio
+is also taken per round (each "on" against the "off" run just before it). A real mosquitto
+(started here on a free loopback port) receives the readings; a subscriber counts them.
+
+Writes bench/results/service.json and .md. Run (nice: the machine is shared):
+    nice -n 10 python bench/bench_service.py --data-dir ../shared/data/mnist [--rounds 7] [--frames 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+from argparse import Namespace
+from pathlib import Path
+
+from edge.cli import run
+from edge.demo.mnist import load_split
+from edge.demo.synth import DemoScene
+from edge.reader import DigitReader
+from edge.runtime.interpreter import DigitClassifier
+from edge.service.device import start_service
+from edge.service.flags import mqtt_target, serve_address
+from edge.sources import Frame
+
+RESULTS = Path(__file__).parent / "results"
+DEVICE = "bench"
+
+
+class LoopedFrames:
+    """Pre-rendered demo frames, played like a live camera (so the loop's smoothing is on)."""
+
+    live = True
+
+    def __init__(self, frames, count: int) -> None:
+        self.frames, self.count = frames, count
+
+    def __iter__(self):
+        for i in range(self.count):
+            yield Frame(self.frames[i % len(self.frames)].image, "bench", i)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_broker(folder: str) -> tuple[subprocess.Popen, int]:
+    import getpass
+
+    port = free_port()
+    conf = Path(folder) / "mosquitto.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nuser {getpass.getuser()}\nallow_anonymous true\n")
+    broker = subprocess.Popen(["/usr/sbin/mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return broker, port
+
+
+def watch(url: str, stop: threading.Event) -> None:
+    """A viewer: read the MJPEG stream until told to stop."""
+    with urllib.request.urlopen(url + "stream.mjpg", timeout=30) as stream:
+        while not stop.is_set() and stream.read(65536):
+            pass
+
+
+def one_run(mode: str, source, reader, port: int) -> dict:
+    service = None
+    if mode != "off":
+        args = Namespace(serve=serve_address("127.0.0.1:0"), serve_token=None, device_id=DEVICE,
+                         mqtt=mqtt_target(f"mqtt://127.0.0.1:{port}/bench"), mqtt_ca=None, mqtt_cert=None, mqtt_key=None,
+                         discovery_prefix="homeassistant")
+        service = start_service(args, say=lambda _m: None)
+        deadline = time.monotonic() + 10
+        while not service.mqtt.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+    viewer_stop = threading.Event()
+    if mode == "watched":
+        threading.Thread(target=watch, args=(service.web.url, viewer_stop), daemon=True).start()
+        time.sleep(0.3)
+    try:
+        stats = run(source, reader, service=service, say=lambda _m: None)
+    finally:
+        viewer_stop.set()
+        if service is not None:
+            service.close()
+    return {"mode": mode, "frames": stats.frames, "fps": stats.fps}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--data-dir")
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--frames", type=int, default=300, help="frames per run")
+    args = p.parse_args()
+    test = load_split("t10k", args.data_dir)
+    scene = DemoScene(test.images, test.labels, frame_wh=(640, 480), frames_per_page=8, seed=7)
+    it = scene.frames()
+    frames = [next(it) for _ in range(64)]  # 8 pages: the reading changes every 8 frames, as MQTT sees it
+    reader = DigitReader(DigitClassifier(None))
+    source = LoopedFrames(frames, args.frames)
+    run(LoopedFrames(frames, 20), reader, say=lambda _m: None)  # warm-up
+
+    import paho.mqtt.client as mqtt
+
+    with tempfile.TemporaryDirectory() as folder:
+        broker, port = start_broker(folder)
+        received = []
+        sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        sub.on_message = lambda _c, _u, m: received.append(m.topic)
+        sub.on_connect = lambda c, *_: c.subscribe(f"bench/{DEVICE}/state", qos=1)
+        sub.connect("127.0.0.1", port)
+        sub.loop_start()
+        runs = []
+        try:
+            for r in range(args.rounds):
+                for mode in ("off", "on", "watched"):
+                    row = {"round": r, **one_run(mode, source, reader, port)}
+                    runs.append(row)
+                    print(json.dumps(row), flush=True)
+            time.sleep(1)
+        finally:
+            sub.disconnect()
+            sub.loop_stop()
+            broker.terminate()
+            broker.wait()
+    fps = {m: [x["fps"] for x in runs if x["mode"] == m] for m in ("off", "on", "watched")}
+    median = {m: statistics.median(v) for m, v in fps.items()}
+    paired = [on / off for off, on in zip(fps["off"], fps["on"])]
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}"
+    load = os.getloadavg()
+    report = {
+        "machine": machine, "load_average_at_end": [round(x, 2) for x in load],
+        "frames_per_run": args.frames, "rounds": args.rounds, "resolution": "640x480",
+        "median_fps": {m: round(v, 2) for m, v in median.items()},
+        "on_vs_off": round(median["on"] / median["off"], 4),
+        "on_vs_off_paired_median": round(statistics.median(paired), 4),
+        "watched_vs_off": round(median["watched"] / median["off"], 4),
+        "mqtt_state_messages_received": len(received),
+        "runs": runs,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "service.json").write_text(json.dumps(report, indent=2))
+    md = ["# device service overhead on the camera loop\n",
+          f"machine: {machine}; shared with other work (load average {load[0]:.1f} at the end), "
+          f"run under `nice -n 10`.\n",
+          f"The real loop (`edge.cli.run`, smoothing on) over {args.frames} pre-rendered 640x480 demo frames per run, "
+          f"{args.rounds} rounds of off / on / watched in turn; medians over rounds.\n",
+          "| mode | median frames/s | vs off |", "|---|---|---|",
+          f"| off: no service | {median['off']:.1f} | |",
+          f"| on: web server + MQTT, nobody watching | {median['on']:.1f} | {median['on'] / median['off']:.1%} "
+          f"(per-round median {statistics.median(paired):.1%}) |",
+          f"| watched: one viewer on the MJPEG stream | {median['watched']:.1f} | {median['watched'] / median['off']:.1%} |",
+          f"\nMQTT: {len(received)} state messages reached the subscriber (changed readings only).\n"]
+    (RESULTS / "service.md").write_text("\n".join(md))
+    print("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()
