@@ -145,7 +145,9 @@ class EdgeRun:
         return "".join(self.err)
 
     def url(self) -> str:
-        line = wait_for(lambda: next((x for x in list(self.err) if "serving http" in x), None) or self._alive(),
+        # on stderr with --json, else on stdout
+        line = wait_for(lambda: next((x for x in list(self.err) + list(self.out) if "serving http" in x), None)
+                        or self._alive(),
                         "edge-run to say where it serves")
         return line.split("serving ")[1].split()[0]
 
