@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import urllib.request
 
 import pytest
 from service_fixtures import Broker, EdgeRun, Subscriber, free_port, wait_for
@@ -17,11 +18,23 @@ def _states(sub: Subscriber, prefix: str = "edge") -> list[dict]:
     return [json.loads(p) for p in sub.on(f"{prefix}/{DEVICE}/state")]
 
 
+def _mqtt_state(base: str) -> str:
+    with urllib.request.urlopen(base + "api/health", timeout=30) as r:
+        return json.loads(r.read())["mqtt"]
+
+
+def _metrics(base: str) -> list[str]:
+    with urllib.request.urlopen(base + "metrics", timeout=30) as r:
+        return r.read().decode().splitlines()
+
+
 def test_readings_are_retained_qos1_and_resume_after_the_broker_restarts(tmp_path):
     with Broker(tmp_path) as broker, EdgeRun.demo("--mqtt", f"mqtt://127.0.0.1:{broker.port}/edge", "--device-id", DEVICE,
-                                                   save_dir=tmp_path / "frames") as run:
+                                                   "--serve", "127.0.0.1:0", save_dir=tmp_path / "frames") as run:
+        base = run.url()
         with Subscriber(broker.port, ["edge/#", "homeassistant/#"]) as sub:
             wait_for(lambda: len(_states(sub)) >= 3, "three readings on the broker")
+            assert _mqtt_state(base) == "connected" and "edge_digits_mqtt_connected 1.0" in _metrics(base)
             assert sub.on(f"edge/{DEVICE}/availability")[-1] == "online"
             (discovery,) = {p for p in sub.on(f"homeassistant/sensor/{DEVICE}/reading/config")}
             config = json.loads(discovery)
@@ -40,6 +53,8 @@ def test_readings_are_retained_qos1_and_resume_after_the_broker_restarts(tmp_pat
             assert retained and qos == 1
 
         broker.kill()
+        wait_for(lambda: _mqtt_state(base) == "disconnected", "health to see the broker gone")
+        assert "edge_digits_mqtt_connected 0.0" in _metrics(base)
         before = len(run.readings())
         wait_for(lambda: len(run.readings()) >= before + 5, "the loop to go on reading without a broker")
         last_before_restart = run.readings()[-1]["frame"]
@@ -47,6 +62,7 @@ def test_readings_are_retained_qos1_and_resume_after_the_broker_restarts(tmp_pat
         with Subscriber(broker.port, ["edge/#"]) as sub:
             wait_for(lambda: any(s["frame"] > last_before_restart for s in _states(sub)), "readings after the restart")
             wait_for(lambda: "online" in sub.on(f"edge/{DEVICE}/availability"), "online after the restart")
+            assert _mqtt_state(base) == "connected"
             assert run.proc.poll() is None  # nothing crashed
             assert run.stop() == 0
             wait_for(lambda: sub.on(f"edge/{DEVICE}/availability")[-1:] == ["offline"], "offline on a clean stop")
