@@ -1,6 +1,7 @@
 """Does the device service slow the camera loop? Frames/s of the real loop (edge.cli.run) with
 the web server and MQTT on, nobody watching, against both off; and, for scale, with one viewer
-on the MJPEG stream.
+on the MJPEG stream; and a control (plain Python work in the service's place) that shows what
+any code at that spot of the loop costs in wall time on this machine under its load.
 
 The modes alternate round by round (off, on, watched; then on, watched, off; ...) so that load
 from other work on the machine falls on all of them alike; figures are medians over rounds, and
@@ -8,7 +9,7 @@ the on/off ratio is also taken per round (each "on" against the same round's "of
 (started here on a free loopback port) receives the readings; a subscriber counts them.
 
 Writes bench/results/service.json and .md. Run (nice: the machine is shared):
-    nice -n 10 python bench/bench_service.py --data-dir ../shared/data/mnist [--rounds 30] [--frames 60]
+    nice -n 10 python bench/bench_service.py --data-dir ../shared/data/mnist [--rounds 24] [--frames 60]
 """
 
 from __future__ import annotations
@@ -37,8 +38,21 @@ from edge.sources import Frame
 
 RESULTS = Path(__file__).parent / "results"
 DEVICE = "bench"
-MODES = ("off", "on", "watched")
+MODES = ("off", "on", "watched", "control")
 SETTLE_S = 1.0  # every mode idles this long before its timed run, so none starts fresher than another
+
+
+class BusyStandIn:
+    """Control: in the service's place, ~100 µs of plain Python a frame and nothing else. Its wall
+    time shows what any code at that spot of the loop takes on this machine under its load."""
+
+    def on_frame(self, *_args) -> None:
+        total = 0
+        for i in range(3000):
+            total += i
+
+    def close(self) -> None:
+        pass
 
 
 class LoopedFrames:
@@ -82,8 +96,8 @@ def watch(url: str, stop: threading.Event) -> None:
 
 
 def one_run(mode: str, source, reader, port: int) -> dict:
-    service = None
-    if mode != "off":
+    service = BusyStandIn() if mode == "control" else None
+    if mode in ("on", "watched"):
         args = Namespace(serve=serve_address("127.0.0.1:0"), serve_token=None, device_id=DEVICE,
                          mqtt=mqtt_target(f"mqtt://127.0.0.1:{port}/bench"), mqtt_ca=None, mqtt_cert=None, mqtt_key=None,
                          discovery_prefix="homeassistant")
@@ -121,7 +135,7 @@ def one_run(mode: str, source, reader, port: int) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--data-dir")
-    p.add_argument("--rounds", type=int, default=30)
+    p.add_argument("--rounds", type=int, default=24)
     p.add_argument("--frames", type=int, default=60, help="frames per run")
     args = p.parse_args()
     test = load_split("t10k", args.data_dir)
@@ -146,7 +160,7 @@ def main() -> None:
         runs = []
         try:
             for r in range(args.rounds):
-                for mode in MODES[r % 3:] + MODES[:r % 3]:  # each mode goes first in a third of the rounds
+                for mode in MODES[r % 4:] + MODES[:r % 4]:  # each mode goes first in a quarter of the rounds
                     row = {"round": r, **one_run(mode, source, reader, port)}
                     runs.append(row)
                     print(json.dumps(row), flush=True)
@@ -156,12 +170,14 @@ def main() -> None:
             sub.loop_stop()
             broker.terminate()
             broker.wait()
-    fps = {m: [x["fps"] for x in runs if x["mode"] == m] for m in ("off", "on", "watched")}
+    fps = {m: [x["fps"] for x in runs if x["mode"] == m] for m in MODES}
     median = {m: statistics.median(v) for m, v in fps.items()}
     paired = [on / off for off, on in zip(fps["off"], fps["on"])]
     calls = sorted(t for x in runs if x["mode"] == "on" for t in x["hand_off_us"])
     cpu = sorted(t for x in runs if x["mode"] == "on" for t in x["hand_off_cpu_us"])
     hand_off, hand_off_p99, hand_off_max = statistics.median(calls), calls[int(0.99 * len(calls))], calls[-1]
+    control = [statistics.median(t for x in runs if x["mode"] == "control" for t in x[k])
+               for k in ("hand_off_us", "hand_off_cpu_us")]
     for x in runs:  # per run, the file keeps medians, not every call
         times = x.pop("hand_off_us"), x.pop("hand_off_cpu_us")
         x["hand_off_us_median"], x["hand_off_cpu_us_median"] = [statistics.median(t) if t else None for t in times]
@@ -178,6 +194,8 @@ def main() -> None:
         "hand_off_us_on": {"median": round(hand_off, 1), "p99": round(hand_off_p99, 1), "max": round(hand_off_max, 1),
                            "cpu_median": round(statistics.median(cpu), 1), "cpu_max": round(cpu[-1], 1),
                            "calls": len(calls)},
+        "control_us": {"median": round(control[0], 1), "cpu_median": round(control[1], 1)},
+        "control_vs_off": round(median["control"] / median["off"], 4),
         "mqtt_state_messages_received": len(received),
         "runs": runs,
     }
@@ -188,17 +206,19 @@ def main() -> None:
           f"{load[0]:.1f} at the end), "
           f"run under `nice -n 10`.\n",
           f"The real loop (`edge.cli.run`, smoothing on) over {args.frames} pre-rendered 640x480 demo frames per run, "
-          f"{args.rounds} rounds of off / on / watched in turn (rotating which goes first); medians over rounds.\n",
+          f"{args.rounds} rounds of off / on / watched / control in turn (rotating which goes first); medians over rounds.\n",
           "| mode | median frames/s | vs off |", "|---|---|---|",
           f"| off: no service | {median['off']:.1f} | |",
           f"| on: web server + MQTT, nobody watching | {median['on']:.1f} | {median['on'] / median['off']:.1%} "
           f"(per-round median {statistics.median(paired):.1%}) |",
           f"| watched: one viewer on the MJPEG stream | {median['watched']:.1f} | {median['watched'] / median['off']:.1%} |",
+          f"| control: ~100 µs of plain Python a frame in the service's place | {median['control']:.1f} | {median['control'] / median['off']:.1%} |",
           f"\nThe loop's hand-off to the service (`on_frame`: newest frame for the servers, metrics, MQTT "
           f"queueing), nobody watching, over {len(calls)} frames: median {hand_off:.0f} µs, 99th percentile "
           f"{hand_off_p99:.0f} µs, max {hand_off_max / 1000:.1f} ms of wall time; the thread's own CPU time in it: "
           f"median {statistics.median(cpu):.0f} µs, max {cpu[-1] / 1000:.1f} ms (the rest of a long call is time the "
-          f"loaded machine did not run the thread).\n",
+          f"loaded machine did not run the thread). Control: ~100 µs of plain Python in the same place "
+          f"takes a median {control[0]:.0f} µs of wall time for {control[1]:.0f} µs of CPU.\n",
           f"MQTT: {len(received)} state messages reached the subscriber (changed readings only).\n"]
     (RESULTS / "service.md").write_text("\n".join(md))
     print("\n".join(md))
