@@ -21,6 +21,7 @@ import cv2
 from edge.demo.scoring import Score
 from edge.errors import UserError
 from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
+from edge.service import add_service_flags, parse_args, start_service
 from edge.smoothing import DEFAULT_WINDOW, LineVote
 from edge.sources import Camera, DemoSource, open_pi_camera, open_source, picamera2_available
 
@@ -88,6 +89,7 @@ def run(
     crops_dir: Path | None = None,
     stop: StopFlag | None = None,
     say=print,
+    service=None,
 ) -> RunStats:
     """The edge loop: frames in, readings out, until the source ends, max_frames, or a stop signal."""
     stop = stop or StopFlag()
@@ -118,6 +120,8 @@ def run(
                 say(f"{frame.source} #{frame.index}: {' | '.join(result.lines) or '(no digits)'}")
             if outputs is not None:
                 outputs.write(frame.image, result, fps)
+            if service is not None:  # web preview, metrics, MQTT: a hand-off that never waits
+                service.on_frame(frame, result, fps, getattr(source, "reconnects", 0))
             if crops_dir is not None:
                 save_crops(crops_dir, result)
             if stop() or (outputs is not None and outputs.quit_requested):
@@ -187,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-window", action="store_true", help="never open a preview window")
     p.add_argument("--force", action="store_true",
                    help="write over an existing --save-video file or files in --save-dir/--save-crops (refused otherwise)")
+    add_service_flags(p)  # --serve, --mqtt, --config, ...
     return p
 
 
@@ -230,16 +235,18 @@ def _quiet_opencv() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(build_parser(), argv)  # flags over --config FILE; --print-config exits here
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
     stop = StopFlag()
     stop.install()
     _quiet_opencv()
+    service = None
     try:
         from edge.outputs.overlay import Outputs, display_available, no_window_reason
         from edge.runtime.interpreter import DigitClassifier
 
         _prepare_output_paths(args)
+        service = start_service(args, say)  # None without --serve/--mqtt; a port in use fails here
         source = _make_source(args, stop)
         with source:  # a missing camera is reported before the model loads
             classifier = DigitClassifier(args.model, threads=args.threads, delegate=args.delegate)
@@ -252,13 +259,18 @@ def main(argv: list[str] | None = None) -> int:
             outputs = Outputs(save_dir=save_dir, save_video=args.save_video, window=window)
             stats = run(source, reader, outputs=outputs if outputs.wanted else None, json_lines=args.json,
                         smooth=not args.no_smooth, max_frames=args.max_frames, crops_dir=args.save_crops,
-                        stop=stop, say=say)
+                        stop=stop, say=say, service=service)
+        if service is not None:
+            service.hold(stop)  # a finished source keeps its page up until Ctrl-C
     except UserError as err:
         print(f"edge-run: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("edge-run: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if service is not None:
+            service.close()  # MQTT says offline, the server stops
     say(f"{stats.frames} frames, {stats.fps:.1f} frames/s end to end (getting frames and writing outputs included), "
         f"{stats.read_fps:.1f} frames/s reading alone"
         + (" (stopped by signal)" if stats.stopped_by_signal else ""))
