@@ -95,6 +95,15 @@ def summary_rates(stderr: str) -> dict | None:
     return {"frames": int(found[1]), "fps_end_to_end": float(found[2]), "fps_reading": float(found[3])}
 
 
+def reading_rate(readings: list[dict]) -> dict | None:
+    """Frames/s of the reading itself (decode to grouping), from the median of each frame's timing_ms."""
+    totals = sorted(r["timing_ms"]["total"] for r in readings if "total" in r.get("timing_ms", {}))
+    if not totals:
+        return None
+    median = totals[len(totals) // 2] if len(totals) % 2 else (totals[len(totals) // 2 - 1] + totals[len(totals) // 2]) / 2
+    return {"median_ms": round(median, 1), "fps": round(1000.0 / median, 3) if median > 0 else None}
+
+
 def demo_score_line(stderr: str) -> str | None:
     """The demo's accuracy line (printed after the summary), to show both machines score alike."""
     lines = stderr.strip().splitlines()

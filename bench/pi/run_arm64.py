@@ -1,7 +1,7 @@
 """A Pi without a Pi: install edge-digits on Debian arm64 under qemu and check it reads what x86 reads.
 
 Run from the project folder, as root, with the project's Python (it reads the x86 side itself):
-    sudo python -m bench.pi.run_arm64 --data-dir ../shared/data/mnist [--pi pi4 --pi pi5] [--demo-frames 8]
+    sudo python -m bench.pi.run_arm64 --data-dir ../shared/data/mnist [--pi pi4 --pi pi5] [--demo-frames 16]
 
 Steps: a minbase Debian bookworm arm64 root (debootstrap, once; kept in ~/.cache/edge-digits/pi-root);
 a copy of this working tree installed there exactly as the README's Pi section says (a venv with
@@ -29,6 +29,7 @@ from bench.pi.readings import (
     compare_readings,
     demo_score_line,
     parse_json_lines,
+    reading_rate,
     summary_rates,
     write_frames,
 )
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         steps.add(f"x86 edge-run --{kind}", res.returncode == 0 and bool(host[kind][0]), time.perf_counter() - t0,
                   f"{len(host[kind][0])} frames" if res.returncode == 0 else res.stderr.strip()[-200:])
     report["x86"] = {kind: {"frames": len(host[kind][0]), "rates": summary_rates(host[kind][1]),
+                            "reading": reading_rate(host[kind][0]),
                             "score": demo_score_line(host[kind][1]) if kind == "demo" else None} for kind in host}
 
     for pi in pis if ok else []:
@@ -207,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
                       + (f"; {comparison.differences[0]}" if comparison.differences else "")
                       + ("" if pi.should_match else " (qemu's default CPU: the check must catch it)"))
             entry[kind] = {"seconds": round(seconds, 1), "exit": res.returncode, "rates_emulated": summary_rates(res.stderr),
+                           "reading_emulated": reading_rate(readings),
                            "score": demo_score_line(res.stderr) if kind == "demo" else None,
                            "comparison": comparison.as_json()}
 
