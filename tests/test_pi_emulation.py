@@ -2,7 +2,7 @@
 
 Slow (minutes: debootstrap once, a pip install and every frame under qemu), so the
 `pi_emulation` marker keeps it out of the default run; run it with
-    sudo env EDGE_DIGITS_DATA=../shared/data/mnist python -m pytest -m pi_emulation tests/test_pi_emulation.py
+    sudo env EDGE_DIGITS_DATA=../shared/data/mnist .venv/bin/python -m pytest -m pi_emulation tests/test_pi_emulation.py
 It needs root and qemu-user-static, binfmt-support and debootstrap from apt; without them it
 FAILS with that hint (the script exits 2), it never skips.
 """

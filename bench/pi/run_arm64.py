@@ -1,7 +1,7 @@
 """A Pi without a Pi: install edge-digits on Debian arm64 under qemu and check it reads what x86 reads.
 
 Run from the project folder, as root, with the project's Python (it reads the x86 side itself):
-    sudo python -m bench.pi.run_arm64 --data-dir ../shared/data/mnist [--pi pi4 --pi pi5] [--demo-frames 16]
+    sudo .venv/bin/python -m bench.pi.run_arm64 --data-dir ../shared/data/mnist [--pi pi4 --pi pi5] [--demo-frames 16]
 
 Steps: a minbase Debian bookworm arm64 root (debootstrap, once; kept in ~/.cache/edge-digits/pi-root);
 a copy of this working tree installed there exactly as the README's Pi section says (a venv with
@@ -126,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"host": f"{platform.machine()}, {platform.python_version()}, {platform.platform()}",
               "qemu": arm.qemu_version(), "root": str(args.root), "suite": arm.SUITE, "pis": {}}
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout.strip())
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout
+    dirty = any("pi_arm64." not in line for line in status.splitlines())  # this script's own output aside
     report["commit"] = commit + (" (+ uncommitted changes)" if dirty else "")
     log = Path(tempfile.gettempdir()) / "edge-digits-debootstrap.log"
 
@@ -216,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     report["steps"] = steps.rows
     report["all_passed"] = bool(steps.rows) and all(r["ok"] for r in steps.rows) and len(report["pis"]) == len(pis)
     report["total_seconds"] = round(time.perf_counter() - started, 1)
-    report["command"] = "sudo python -m bench.pi.run_arm64 " + " ".join(argv if argv is not None else sys.argv[1:])
+    report["command"] = "python -m bench.pi.run_arm64 " + " ".join(argv if argv is not None else sys.argv[1:])
     write_report(report, args.out)
     shutil.rmtree(scratch, ignore_errors=True)
     print(f"{'all passed' if report['all_passed'] else 'FAILED'} in {report['total_seconds']:.0f} s; "
