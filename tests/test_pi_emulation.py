@@ -29,3 +29,12 @@ def test_arm64_install_reads_every_frame_like_x86(tmp_path, mnist_dir):
     for kind in ("demo", "source"):
         comparison = report["pis"]["pi4"][kind]["comparison"]
         assert comparison["readings_identical"] and comparison["frames_compared"] >= 6, comparison
+
+
+def test_without_qemu_it_says_so_in_one_line_and_exits_2(tmp_path, mnist_dir):
+    # an empty PATH: no qemu-aarch64-static, no debootstrap (and, off root, no root either)
+    run = subprocess.run([sys.executable, "-m", "bench.pi.run_arm64", "--data-dir", str(mnist_dir), "--out", str(tmp_path)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, env={"PATH": str(tmp_path)})
+    assert run.returncode == 2
+    assert len(run.stderr.strip().splitlines()) == 1 and "cannot emulate arm64 here" in run.stderr, run.stderr
+    assert not (tmp_path / "pi_arm64.json").exists()
