@@ -88,27 +88,32 @@ def plot_disagreements(images: np.ndarray, y: np.ndarray, int8_pred: np.ndarray,
         ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
         ax.set_title(f"true {y[i]}\nfloat {float_pred[i]}, int8 {int8_pred[i]}", fontsize=10)
     if not len(shown):
-        axes[0, 0].text(0, 0.5, "none: int8 and float agree on every digit", fontsize=12)
+        fig.text(0.5, 0.45, "none: int8 and float agree on every digit", ha="center", fontsize=12)
     fig.suptitle(f"Digits where int8 and float disagree ({len(idx)} in all)", fontsize=11)
     _save(fig, path)
     return int(len(idx))
 
 
-def plot_calibration_sweep(sweep: dict, float_accuracy: float, path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    for k, source in enumerate(sweep["sources"]):
-        rows = [s for s in sweep["summary"] if s["source"] == source]
-        sizes = np.array([r["size"] for r in rows]) * (1 + 0.04 * k)  # side by side, not on top
-        mean = np.array([r["mean"] for r in rows]) * 100
-        err = [mean - np.array([r["min"] for r in rows]) * 100, np.array([r["max"] for r in rows]) * 100 - mean]
-        ax.errorbar(sizes, mean, yerr=err, marker="o", capsize=4, label=f"calibrated on {source} digits")
-    ax.axhline(float_accuracy * 100, color="k", ls="--", lw=1, label="float model")
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set(xlabel="representative digits (log scale)", ylabel="int8 MNIST test accuracy (%)",
-           title=f"int8 accuracy against calibration set ({sweep['seeds']} seeds each)")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+def plot_calibration_sweep(sweep: dict, float_figures: dict, path: Path) -> None:
+    """Two panels, MNIST test and its camera-style versions: mean over seeds, bars from min to max."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, (key, name) in zip(axes, (("accuracy", "MNIST test"), ("camera_accuracy", "camera-style test"))):
+        for k, source in enumerate(sweep["sources"]):
+            points = [p for p in sweep["points"] if p["source"] == source]
+            sizes = sorted({p["size"] for p in points})
+            values = [np.array([p[key] for p in points if p["size"] == n]) * 100 for n in sizes]
+            mean = np.array([v.mean() for v in values])
+            err = [mean - [v.min() for v in values], [v.max() for v in values] - mean]
+            shifted = np.array(sizes) * (1 + 0.05 * k)  # side by side, not on top of each other
+            ax.errorbar(shifted, mean, yerr=err, marker="o", capsize=4, label=f"calibrated on {source} digits")
+        ax.axhline(float_figures[key] * 100, color="k", ls="--", lw=1, label="Keras float model")
+        ax.set_xscale("log")
+        ax.set_xticks(sweep["sizes"], [f"{n:,}" for n in sweep["sizes"]])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set(xlabel="representative digits (log scale)", ylabel=f"int8 {name} accuracy (%)",
+               title=f"int8 on {name} vs calibration set ({sweep['seeds']} seeds each)")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=8)
     _save(fig, path)
 
 
@@ -152,11 +157,11 @@ def report_plots(rows, main, preds, extra, x_test, y_test, out: Path, threads: i
     ]
     sweep = extra.get("calibration_sweep")
     if sweep:
-        keras_acc = next(r["accuracy"] for r in main["rows"] if r["variant"] == "keras")
-        plot_calibration_sweep(sweep, keras_acc, out / "calibration_sweep.png")
+        keras_row = next(r for r in main["rows"] if r["variant"] == "keras")
+        plot_calibration_sweep(sweep, keras_row, out / "calibration_sweep.png")
         plot_list.append({"file": "calibration_sweep.png", "section": "calibration", "alt": "calibration sweep",
-                          "caption": "Dot: mean over the seeds; bar: lowest to highest seed. Where the dots "
-                                     "stop rising is enough calibration."})
+                          "caption": "Dot: mean over the seeds; bar: lowest to highest seed; dashed: the float "
+                                     "model. Where the dots stop rising and the bars shrink is enough calibration."})
     if extra.get("per_layer", {}).get("schemes"):
         plot_per_layer(extra["per_layer"], out / "per_layer_error.png")
         plot_list.append({"file": "per_layer_error.png", "section": "layers", "alt": "per-layer error",

@@ -71,11 +71,12 @@ def _html_table(table: Table) -> str:
 def _html_figure(fig: dict, folder: Path) -> str:
     esc = html.escape
     data = base64.b64encode((folder / fig["file"]).read_bytes()).decode("ascii")
-    wide = ' class="wide"' if fig["file"] == "disagreements.png" else ""
+    wide = ' class="wide"' if fig["file"] in WIDE_FIGURES else ""
     return (f'<figure{wide}><img alt="{esc(fig["alt"])}" src="data:image/png;base64,{data}">'
             f"<figcaption>{esc(fig['caption'])}</figcaption></figure>")
 
 
+WIDE_FIGURES = ("disagreements.png", "calibration_sweep.png")  # full page width: digits and two panels
 STYLE = """body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
 #verdict{font-size:1.15em;background:#f3f6fa;border-left:4px solid #4c72b0;padding:.8em 1em}
