@@ -59,6 +59,7 @@ class ConvertConfig:
     reader_frames: int = 100  # demo frames read by the whole reader per variant; 0: skipped
     field_scenes: int = 0  # field-test scenes per condition per variant; 0: skipped
     field_seed: int = 0
+    notes: list[str] = field(default_factory=list)  # the user's own lines for the report's notes
 
 
 @dataclass
@@ -214,6 +215,7 @@ def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
                   "passed": not failures, "failures": failures},
         **extra,
         "plots": plot_list,
+        "user_notes": list(cfg.notes),
         "shipped": str(shipped) if shipped else None,
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from pathlib import Path
 
 from convert.report_sections import Section, Table, build_sections, variants_table
@@ -20,7 +21,7 @@ def markdown_table(report: dict) -> str:
 
 
 def _notes(report: dict) -> list[str]:
-    notes = [
+    notes = list(report.get("user_notes", [])) + [
         f"MNIST test: {report['test_count']} digits; camera-style: the same digits through "
         f"train.augment.camera_style_batch (seed {report['camera_seed']}).",
         f"Latency: {report['latency_digits']} digits one at a time (batch 1); throughput: batch "
@@ -64,7 +65,10 @@ def write_markdown(report: dict, sections: list[Section], path: Path) -> None:
 def _html_table(table: Table) -> str:
     esc = html.escape
     head = "".join(f"<th>{esc(h)}</th>" for h in table.header)
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>" for cells in table.rows)
+    def cell(text: str) -> str:  # numbers right-aligned so their digits line up, words left
+        return f"<td>{esc(text)}</td>" if NUMERIC.match(text) else f'<td class="t">{esc(text)}</td>'
+
+    body = "".join("<tr>" + "".join(cell(c) for c in cells) + "</tr>" for cells in table.rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -76,9 +80,10 @@ def _html_figure(fig: dict, folder: Path) -> str:
             f"<figcaption>{esc(fig['caption'])}</figcaption></figure>")
 
 
+NUMERIC = re.compile(r"^[+-]?[0-9][0-9,./]*( points| \(digit [0-9]+\)| to [+-]?[0-9][0-9,.]*)?$|^(-|reference|none worse)$")
 WIDE_FIGURES = ("disagreements.png", "calibration_sweep.png")  # full page width: digits and two panels
 STYLE = """body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:.5em 0}
-td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td.t,th:first-child{text-align:left}
 #verdict{font-size:1.15em;background:#f3f6fa;border-left:4px solid #4c72b0;padding:.8em 1em}
 figure{display:inline-block;margin:1em;vertical-align:top;max-width:700px}figure img{max-width:100%}
 figure.wide{display:block;max-width:none}figure.wide img{width:100%;max-width:1200px}
