@@ -9,7 +9,8 @@ against the truth and count the frames whose reading differs from the float32 mo
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,6 @@ from edge.reader import DigitReader
 from edge.runtime.interpreter import DigitClassifier
 
 ROOT = Path(__file__).resolve().parent.parent
-FIELD_TEST = ROOT / "bench" / "field_test.py"
 DEMO_SEED = 2024  # bench/bench_edge.py's accuracy frames: the same scenes in both places
 DEMO_FRAME_WH = (640, 480)
 
@@ -56,32 +56,35 @@ def demo_accuracy(model_paths: dict[str, Path], frames: list[SynthFrame], refere
     return results
 
 
-def _load_field_test():
-    """`run_field_test` from bench/field_test.py, or None where this checkout does not have it yet."""
-    if not FIELD_TEST.exists():
+def _load_field_test(root: Path = ROOT):
+    """`run_field_test` from <root>/bench/field_test.py, or None where the checkout does not have it yet.
+    It imports its helpers as the `bench` package, so the checkout's root goes on the path."""
+    if not (root / "bench" / "field_test.py").exists():
         return None
-    spec = importlib.util.spec_from_file_location("edge_digits_field_test", FIELD_TEST)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    module = importlib.import_module("bench.field_test")
     return getattr(module, "run_field_test", None)
 
 
-def _headline(result) -> dict:
-    """The field test's overall figures, whatever container it returns (dict or dataclass)."""
-    data = result if isinstance(result, dict) else getattr(result, "__dict__", {})
-    overall = data.get("overall", data) if isinstance(data.get("overall", data), dict) else data
-    keep = ("digit_accuracy", "numbers_exact", "number_rate", "frames_exact", "scenes", "frames", "digits",
-            "false_digits", "false_positives")
-    return {k: v for k, v in overall.items() if k in keep and isinstance(v, int | float)}
+def _headline(result: dict) -> dict:
+    """The field test's overall figures (digit accuracy, numbers exact, false digits, ...)."""
+    overall = result.get("overall", result)
+    keep = ("scenes", "digits", "digit_accuracy", "numbers_exact", "frames_exact", "digits_missed",
+            "digits_extra", "false_digits")
+    return {k: overall[k] for k in keep if isinstance(overall.get(k), int | float)}
 
 
-def field_accuracy(model_paths: dict[str, Path], seed: int, scenes_per_condition: int) -> dict:
+def field_accuracy(model_paths: dict[str, Path], seed: int, scenes_per_condition: int, root: Path = ROOT) -> dict:
     """Per variant: the field test's overall figures; {"status": "not run", "reason": ...} without it."""
-    run_field_test = _load_field_test()
+    run_field_test = _load_field_test(root)
     if run_field_test is None:
         return {"status": "not run",
                 "reason": "bench/field_test.py (run_field_test) is not in this checkout yet"}
-    rows = {}
+    rows, conditions = {}, {}
     for variant, path in model_paths.items():
-        rows[variant] = _headline(run_field_test(path, seed=seed, scenes_per_condition=scenes_per_condition))
-    return {"status": "run", "seed": seed, "scenes_per_condition": scenes_per_condition, "rows": rows}
+        result = run_field_test(path, seed=seed, scenes_per_condition=scenes_per_condition)
+        rows[variant] = _headline(result)
+        conditions[variant] = {name: row.get("digit_accuracy") for name, row in result.get("conditions", {}).items()}
+    return {"status": "run", "seed": seed, "scenes_per_condition": scenes_per_condition, "rows": rows,
+            "digit_accuracy_by_condition": conditions}

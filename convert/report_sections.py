@@ -181,10 +181,11 @@ def whole_reader_section(report: dict) -> Section | None:
             f"({demo['frame_wh'][0]}x{demo['frame_wh'][1]}, seed {demo['seed']}: MNIST test digits on paper)."]
     field_result = reader["field"]
     if field_result.get("status") == "run" and field_result["rows"]:
-        keys = sorted({k for r in field_result["rows"].values() for k in r})
-        tables.append(Table(["variant"] + [f"field {k}" for k in keys],
-                            [[v] + [_pct(r[k]) if isinstance(r.get(k), float) and r[k] <= 1 else str(r.get(k, "-"))
-                                    for k in keys] for v, r in field_result["rows"].items()]))
+        keys = list(dict.fromkeys(k for r in field_result["rows"].values() for k in r))
+        rates = ("digit_accuracy", "numbers_exact")  # fractions, shown as %; the rest are counts
+        tables.append(Table(["variant"] + [f"field {k.replace('_', ' ')}{' %' if k in rates else ''}" for k in keys],
+                            [[v] + [_pct(r.get(k)) if k in rates else str(r.get(k, "-")) for k in keys]
+                             for v, r in field_result["rows"].items()]))
         text.append(f"Field test: bench/field_test.py, {field_result['scenes_per_condition']} scenes per condition, "
                     f"seed {field_result['seed']}, handwriting fonts training never used.")
     else:

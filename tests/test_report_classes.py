@@ -45,3 +45,14 @@ def test_per_class_table_has_a_not_a_digit_row_for_an_11_class_model():
     assert [r[0] for r in table.rows][:10] == [str(d) for d in range(10)]
     reject = table.rows[10]
     assert reject[0].startswith("not a digit") and reject[2:] == ["0", "2", "2"]
+
+
+def test_field_test_hook_says_not_run_where_the_checkout_lacks_it(tmp_path):
+    from convert.reader_eval import _headline, field_accuracy
+
+    result = field_accuracy({"int8": tmp_path / "m.tflite"}, seed=0, scenes_per_condition=1, root=tmp_path)
+    assert result["status"] == "not run" and "bench/field_test.py" in result["reason"]
+    # run_field_test's report: {"overall": {...}, "conditions": {...}}; the headline keeps the figures
+    overall = {"scenes": 9, "digits": 180, "digit_accuracy": 0.91, "numbers_exact": 0.8, "note": "x"}
+    assert _headline({"overall": overall, "conditions": {}}) == {
+        "scenes": 9, "digits": 180, "digit_accuracy": 0.91, "numbers_exact": 0.8}
