@@ -179,6 +179,8 @@ def whole_reader_section(report: dict) -> Section | None:
                      "frames read differently from float32"], rows)]
     text = [f"The whole reader (segment, classify, group) on {demo['frames']} demo frames "
             f"({demo['frame_wh'][0]}x{demo['frame_wh'][1]}, seed {demo['seed']}: MNIST test digits on paper)."]
+    if reader.get("command"):
+        text.append(f"Measured again after the conversion, with the reader of the commit named above: {reader['command']}")
     field_result = reader["field"]
     if field_result.get("status") == "run" and field_result["rows"]:
         keys = list(dict.fromkeys(k for r in field_result["rows"].values() for k in r))
