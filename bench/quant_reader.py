@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--variants", default="float32,int8,int8_per_tensor,int16x8",
                    help="comma-separated variants of the main model (float32 is the reference)")
     p.add_argument("--threads", type=int, default=1, help="interpreter threads (default: 1)")
+    p.add_argument("--note", action="append", default=[], help="a line for the section, e.g. why a variant is left out")
     args = p.parse_args(argv)
     path = args.report_dir / "report.json"
     if not path.exists():
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     report["whole_reader"] = analyses.whole_reader(rows, test.images, test.labels, cfg, args.threads,
                                                    lambda *a: print("quant_reader:", *a, file=sys.stderr, flush=True))
     report["whole_reader"]["command"] = "python bench/quant_reader.py " + " ".join(argv or sys.argv[1:])
+    report["whole_reader"]["notes"] = args.note
     write_report(report, args.report_dir)
     for variant, row in report["whole_reader"]["demo"]["rows"].items():
         field = report["whole_reader"]["field"].get("rows", {}).get(variant, {})

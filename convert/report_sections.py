@@ -181,6 +181,7 @@ def whole_reader_section(report: dict) -> Section | None:
             f"({demo['frame_wh'][0]}x{demo['frame_wh'][1]}, seed {demo['seed']}: MNIST test digits on paper)."]
     if reader.get("command"):
         text.append(f"Measured again after the conversion, with the reader of the commit named above: {reader['command']}")
+    text += reader.get("notes", [])
     field_result = reader["field"]
     if field_result.get("status") == "run" and field_result["rows"]:
         keys = list(dict.fromkeys(k for r in field_result["rows"].values() for k in r))

@@ -41,5 +41,6 @@ def verdict(report: dict) -> str:
              f"per digit at batch 1 and {_ratio(int8.get('throughput_digits_per_s'), float32.get('throughput_digits_per_s') if float32 else None)} "
              "the float32 throughput at batch 32")
     return (f"For {main['label']}, full-integer int8 reads {int8['accuracy']:.2%} of {report['test_count']:,} "
-            f"MNIST test digits, {change}, in {size}, {speed} ({report['threads']} thread, this machine); "
+            f"MNIST test digits, {change}, in {size}, {speed} ({report['threads']} thread"
+            f"{'s' if report['threads'] > 1 else ''}, this machine); "
             f"{edgetpu_text(main)}; {gate_text(report['floor'])}.")
