@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+# calibration.py imports no TensorFlow at module level: --help stays fast
+from convert.calibration import DEFAULT_SEEDS, DEFAULT_SIZES, SOURCES, SweepConfig
 from edge.errors import UserError
 from train.extra import CONVERT_NEEDS, refuse_earlier_output, say_install_train
 
@@ -28,6 +30,7 @@ examples:
   edge-convert runs/edge                                   # report in runs/edge/tflite/
   edge-convert runs/edge --compare runs/seed --out reports/int8
   edge-convert runs/edge --min-int8-accuracy 99% --max-int8-drop 0.3% --ship
+  edge-convert runs/edge --out reports/int8 --force --sweep --reader-frames 200 --field-scenes 2   # the full report
 """
 
 
@@ -39,6 +42,32 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    """'10,50,100' -> (10, 50, 100)."""
+    try:
+        return tuple(_positive_int(part) for part in text.split(","))
+    except argparse.ArgumentTypeError as err:
+        raise argparse.ArgumentTypeError(f"{text!r}: sizes are whole numbers >= 1 separated by commas ({err})") from None
+
+
+def _sources(text: str) -> tuple[str, ...]:
+    parts = tuple(part.strip() for part in text.split(","))
+    unknown = [part for part in parts if part not in SOURCES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown source {unknown[0]!r}; choose from {', '.join(SOURCES)}")
+    return parts
 
 
 def _fraction(text: str) -> float:
@@ -87,6 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="copy the int8 model to edge/models/digits_int8.tflite with digits_int8.json "
                    "(config, data hashes, SHA-256, accuracies, sizes); not when a floor is missed")
     p.add_argument("--ship-to", metavar="DIR", help="with --ship: write there instead of edge/models/ (scratch, tests)")
+    p.add_argument("--no-schemes", action="store_true",
+                   help="skip the per-tensor int8 and int16x8 variants (two conversions fewer)")
+    p.add_argument("--sweep", action="store_true",
+                   help="calibration sweep: int8 converted again per representative-set size, source and seed, "
+                   "each measured on the test digits (sizes x sources x seeds conversions)")
+    p.add_argument("--sweep-sizes", type=_sizes, default=DEFAULT_SIZES, metavar="N,N,...",
+                   help=f"with --sweep: representative-set sizes (default: {','.join(map(str, DEFAULT_SIZES))})")
+    p.add_argument("--sweep-seeds", type=_positive_int, default=DEFAULT_SEEDS,
+                   help=f"with --sweep: representative sets drawn per size and source (default: {DEFAULT_SEEDS})")
+    p.add_argument("--sweep-sources", type=_sources, default=SOURCES, metavar="SOURCE,...",
+                   help="with --sweep: train (training split) and/or camera (its camera-style crops) (default: both)")
+    p.add_argument("--reader-frames", type=_count, default=100,
+                   help="demo frames read by the whole reader with each variant; 0 skips (default: 100)")
+    p.add_argument("--field-scenes", type=_count, default=0,
+                   help="field-test scenes per condition for each variant (bench/field_test.py); 0 skips (default)")
+    p.add_argument("--field-seed", type=int, default=0, help="with --field-scenes: the field test's seed (default: 0)")
+    p.add_argument("--note", action="append", default=[], metavar="TEXT",
+                   help="a line for the report's notes, e.g. which model this is; repeat for more")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--force", action="store_true",
                    help="write into an output folder that already holds files (refused otherwise: an earlier report is kept)")
@@ -110,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         calibration_size=args.calibration_size, limit_test=args.limit_test, threads=args.threads,
         latency_digits=args.latency_digits, throughput_batches=args.throughput_batches,
         min_int8_accuracy=args.min_int8_accuracy, max_int8_drop=args.max_int8_drop,
-        ship=args.ship, ship_to=args.ship_to,
+        ship=args.ship, ship_to=args.ship_to, schemes=not args.no_schemes,
+        sweep=SweepConfig(args.sweep_sizes, args.sweep_seeds, args.sweep_sources) if args.sweep else None,
+        reader_frames=args.reader_frames, field_scenes=args.field_scenes, field_seed=args.field_seed,
+        notes=args.note,
     )
     try:
         result = run(config, verbose=not args.quiet)
