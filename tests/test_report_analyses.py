@@ -51,6 +51,10 @@ def test_int16x8_runs_on_the_edge_interpreter_with_int16_input_and_reads_digits(
     rows = _rows(report)
     classifier = DigitClassifier(Path(rows["int16x8"]["path"]))
     assert classifier.input_dtype == np.int16
+    # its int16 softmax (scale 1/32768, zero point 0) is taken for probabilities, never softmaxed twice
+    assert classifier.outputs_probabilities
+    rows_sum = classifier.classify(np.zeros((3, 28, 28), np.uint8)).sum(axis=1)
+    assert np.allclose(rows_sum, 1.0, atol=0.01)
     assert rows["int16x8"]["accuracy"] > 0.85 and abs(rows["int16x8"]["accuracy_change"]) < 0.02
     scheme = next(s for s in report["schemes"] if s["variant"] == "int16x8")
     assert "int16" in scheme["edgetpu_opcheck"]  # the Edge TPU takes int8 only, and the check says why

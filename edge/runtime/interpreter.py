@@ -205,11 +205,14 @@ class DigitClassifier:
         """Whether the model's outputs are probabilities (else logits), decided once at load.
 
         An int8/uint8 softmax output always has TFLite's fixed quantization (scale 1/256,
-        zero point at the type's minimum); a float model is asked once, on crops of no ink,
-        full ink and noise, whether its rows are distributions.
+        zero point at the type's minimum), an int16 one (the int16x8 scheme) scale 1/32768 and
+        zero point 0; a float model is asked once, on crops of no ink, full ink and noise,
+        whether its rows are distributions.
         """
         q = self.output_quant
         if q.is_quantized:
+            if np.dtype(q.dtype) == np.int16:
+                return abs(q.scale - 1 / 32768) < 1e-12 and q.zero_point == 0
             return abs(q.scale - 1 / 256) < 1e-9 and q.zero_point == np.iinfo(q.dtype).min
         probe = np.stack([np.zeros((28, 28), np.uint8), np.full((28, 28), 255, np.uint8),
                           np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8)])
