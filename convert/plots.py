@@ -57,7 +57,9 @@ def plot_latency(rows: list[dict], path: Path, threads: int) -> None:
 def plot_confusion_difference(y: np.ndarray, int8_pred: np.ndarray, float_pred: np.ndarray,
                               path: Path, title: str) -> np.ndarray:
     """10x10 heatmap of confusion(int8) - confusion(float); returns the difference."""
-    diff = confusion_matrix(y, int8_pred) - confusion_matrix(y, float_pred)
+    # an 11-output model may answer "not a digit" (column 10); the true labels are digits only
+    n = 11 if max(int(int8_pred.max(initial=0)), int(float_pred.max(initial=0))) >= 10 else 10
+    diff = (confusion_matrix(y, int8_pred, n) - confusion_matrix(y, float_pred, n))[:10]
     fig, ax = plt.subplots(figsize=(6.2, 5.4))
     limit = max(1, int(np.abs(diff).max()))
     image = ax.imshow(diff, cmap="RdBu_r", vmin=-limit, vmax=limit)
@@ -65,7 +67,7 @@ def plot_confusion_difference(y: np.ndarray, int8_pred: np.ndarray, float_pred: 
         if value:
             ax.text(c, r, f"{value:+d}", ha="center", va="center", fontsize=7)
     fig.colorbar(image, ax=ax, shrink=0.8, label="digits (int8 minus float)")
-    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true", title=title)
+    ax.set(xticks=range(diff.shape[1]), yticks=range(10), xlabel="predicted", ylabel="true", title=title)
     _save(fig, path)
     return diff
 
