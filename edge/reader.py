@@ -49,7 +49,11 @@ class ReadResult:
 
 
 class DigitReader:
-    """Made once at start-up around a classifier (anything with `classify(crops) -> (N, 10)`)."""
+    """Made once at start-up around a classifier (anything with `classify(crops) -> (N, 10|11)`).
+
+    With an 11th score, a crop whose best answer is "not a digit" is dropped whatever its
+    digit confidence; `min_confidence` still drops digits the model is unsure of.
+    """
 
     def __init__(self, classifier, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
         self.classifier = classifier
@@ -71,10 +75,12 @@ class DigitReader:
             seg.boxes, seg.crops, seg.alt_boxes, seg.alt_crops, seg.alternatives, all_probs[:n], all_probs[n:]
         )
         t2 = time.perf_counter()
-        values = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
-        confidence = probs.max(axis=1) if len(probs) else np.zeros(0)
+        digit_probs = probs[:, :10]
+        values = digit_probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
+        confidence = digit_probs.max(axis=1) if len(probs) else np.zeros(0)
+        not_digit = probs.argmax(axis=1) == 10 if len(probs) else np.zeros(0, bool)
         boxes = seg_boxes if scale == 1.0 else np.round(seg_boxes / scale).astype(np.int32)
-        accepted = np.flatnonzero(confidence >= self.min_confidence)
+        accepted = np.flatnonzero((confidence >= self.min_confidence) & ~not_digit)
         # one reading order for both outputs: `digits` lists exactly what `lines` spells
         order = reading_order(boxes[accepted])
         lines = lines_text(order, values[accepted])
@@ -84,7 +90,7 @@ class DigitReader:
             return Digit(int(values[i]), float(confidence[i]), tuple(int(b) for b in boxes[i]))
 
         digits = [digit(i) for i in flat]
-        rejected = [digit(i) for i in np.flatnonzero(confidence < self.min_confidence)]
+        rejected = [digit(i) for i in np.flatnonzero((confidence < self.min_confidence) | not_digit)]
         t3 = time.perf_counter()
         timing = {
             "decode": decode_ms,

@@ -75,8 +75,13 @@ def _check_model_file(path: Path) -> bytes:
     return data
 
 
+DIGIT_CLASSES = 10  # scores 0-9
+NOT_A_DIGIT = 10  # an 11-output model's last score: "not a digit" (letters, fragments, marks)
+
+
 class DigitClassifier:
-    """A TFLite digit model: (N, 28, 28) uint8 crops in, (N, 10) probabilities out.
+    """A TFLite digit model: (N, 28, 28) uint8 crops in, (N, 10) or (N, 11) probabilities out
+    (the 11th, index NOT_A_DIGIT, is "not a digit").
 
     Made once at start-up; `classify` is the per-frame call. The interpreter's
     input is resized to the batch size only when the batch size changes.
@@ -142,11 +147,12 @@ class DigitClassifier:
                 "(N, 28, 28, 1): pass a digit model written by edge-convert"
             )
         out_shape = tuple(int(s) for s in outputs[0]["shape"])
-        if len(outputs) != 1 or out_shape[-1] != 10:
+        if len(outputs) != 1 or out_shape[-1] not in (DIGIT_CLASSES, DIGIT_CLASSES + 1):
             raise UserError(
-                f"model {self.path} outputs {out_shape}; expected 10 digit scores: "
-                "pass a digit model written by edge-convert"
+                f"model {self.path} outputs {out_shape}; expected 10 digit scores "
+                "(or 11: the digits and 'not a digit'): pass a digit model written by edge-convert"
             )
+        self.classes = out_shape[-1]
 
     @property
     def input_dtype(self) -> np.dtype:
@@ -172,11 +178,11 @@ class DigitClassifier:
         return x.astype(q.dtype)
 
     def classify(self, crops: np.ndarray) -> np.ndarray:
-        """Class probabilities (N, 10) float32 for (N, 28, 28) crops of 0-255 ink; one invoke
-        where the model's batch size is free."""
+        """Class probabilities (N, classes) float32 for (N, 28, 28) crops of 0-255 ink; one
+        invoke where the model's batch size is free."""
         n = len(crops)
         if n == 0:
-            return np.zeros((0, 10), np.float32)
+            return np.zeros((0, self.classes), np.float32)
         if self.fixed_batch is None:
             self._ensure_batch(n)
             return self._invoke(crops)
@@ -192,7 +198,7 @@ class DigitClassifier:
         raw = self._interp.get_tensor(self._out["index"])
         q = self.output_quant
         scores = (raw.astype(np.float32) - q.zero_point) * q.scale if q.is_quantized else raw
-        scores = scores.reshape(n, 10).astype(np.float32)
+        scores = scores.reshape(n, self.classes).astype(np.float32)
         if scores.min() < -1e-3 or abs(float(scores[0].sum()) - 1.0) > 0.05:
             scores = _softmax(scores)  # a model that ends in logits
         return scores

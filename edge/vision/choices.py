@@ -6,7 +6,9 @@ boxes) and, for the blobs where that guess is shaky, offers alternatives: the sa
 ink cut into a different number of digits, or two neighbouring boxes read as one.
 All crops go through the classifier in the frame's one batch; each alternative
 replaces its default boxes when its digits are jointly more probable (product of
-the pieces' top probabilities, so more pieces must earn their place).
+the pieces' top digit probabilities, so more pieces must earn their place). With an
+11-output model the "not a digit" score is left out of that product: a piece the model
+calls a fragment or a mark has a low digit probability, so a cut that makes one loses.
 """
 
 from __future__ import annotations
@@ -85,8 +87,9 @@ def settle(probs: np.ndarray, alt_probs: np.ndarray, alternatives: tuple[Alterna
     keep = np.ones(len(probs), bool)
     if not alternatives:
         return keep, []
-    log_default = np.log(np.maximum(probs.max(axis=1), 1e-6))
-    log_alt = np.log(np.maximum(alt_probs.max(axis=1), 1e-6))
+    # [:, :10]: a piece's score is how probably it is a digit, never "not a digit"
+    log_default = np.log(np.maximum(probs[:, :10].max(axis=1), 1e-6))
+    log_alt = np.log(np.maximum(alt_probs[:, :10].max(axis=1), 1e-6))
     gains = [
         float(log_alt[a.start : a.start + a.count].sum() - log_default[list(a.replaces)].sum())
         for a in alternatives
