@@ -19,6 +19,9 @@ COLUMNS = (
     ("ms/digit b1 p95", "latency_ms_p95", "{:.3f}"),
     ("digits/s b32", "throughput_digits_per_s", "{:,.0f}"),
     ("camera acc %", "camera_accuracy", "pct"),
+    ("optdigits acc %", "optdigits_accuracy", "pct"),
+    ("not-a-digit rejected %", "negatives_rejected", "pct"),
+    ("MNIST false rejects %", "false_reject_rate", "pct"),
 )
 
 
@@ -57,6 +60,10 @@ def _notes(report: dict) -> list[str]:
         f"runtime {report['runtime']}, on {report['machine']}.",
         "vs float and agreement: against the Keras float model of the same training run; "
         "worst class: the digit whose accuracy changed most for the worse, in points.",
+        "optdigits: 1,797 digits by writers not in MNIST (UCI, writer-independent test file), "
+        "cropped to their ink and normalize_crop'd, measured only; not-a-digit rejected: share of "
+        "train.negatives.negative_test_set answered 'not a digit'; MNIST false rejects: MNIST test "
+        "digits answered 'not a digit' (counted wrong in MNIST acc).",
     ]
     for model in report["models"]:
         cal = model["calibration"]

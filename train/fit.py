@@ -248,6 +248,7 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
         "train_seconds": round(train_seconds, 1),
         "seconds_per_epoch": round(train_seconds / epochs_run, 1),
         "device": describe_device(),
+        "replicas": replicas,
     }
     log(f"MNIST test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_count']} digits), "
         f"camera-style {metrics['camera_test_accuracy']:.4%}, trained in {train_seconds:.0f} s")
