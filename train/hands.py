@@ -21,7 +21,8 @@ TRAIN_FONT_PACKAGES: dict[str, str] = {
     "fonts-ecolier-court": "/usr/share/fonts/truetype/ecolier-court/*.ttf",
     "fonts-joscelyn": "/usr/share/fonts/opentype/joscelyn/*.otf",
     "fonts-havana": "/usr/share/fonts/opentype/havana/*.otf",
-    # TypoScript has letters but no digit glyphs: it feeds the negatives only (see synth)
+    # TypoScript lacks the digits and x, y, z: the glyph check (handwriting.fonts_with_glyphs)
+    # leaves it out of both the digits and the letters, but it stays on the training side
     "fonts-levien-typoscript": "/usr/share/fonts/opentype/levien/*.otf",
 }
 # Printed "not a digit" text: these two only (the field test's printed distractors are Liberation).
