@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from edge.errors import UserError
+from train.extra import CONVERT_NEEDS, refuse_earlier_output, say_install_train
 
 HELP_EPILOG = """\
 variants written to OUT/<model>/: digits_float32.tflite, digits_float16.tflite,
@@ -16,8 +18,8 @@ digits_int8_edgetpu.tflite. Models given with --compare get their int8 variant o
 The report (OUT/report.md, report.html, report.json, PNG plots) holds one row per variant plus
 the Keras float model as the reference, all measured in this run.
 
-accuracy floors take a fraction or a percentage: --min-int8-accuracy 0.99 and 99%% are the
-same; --max-int8-drop 0.005 and 0.5%% both mean half a percentage point below the float model.
+accuracy floors take a fraction or a percentage: --min-int8-accuracy 0.99 and 99% are the
+same; --max-int8-drop 0.005 and 0.5% both mean half a percentage point below the float model.
 
 exit codes: 0 done; 1 the int8 model missed a floor (the report is still written) or an
 unexpected failure; 2 bad usage or input (a missing folder, a folder without saved_model/).
@@ -25,7 +27,7 @@ unexpected failure; 2 bad usage or input (a missing folder, a folder without sav
 examples:
   edge-convert runs/edge                                   # report in runs/edge/tflite/
   edge-convert runs/edge --compare runs/seed --out reports/int8
-  edge-convert runs/edge --min-int8-accuracy 99%% --max-int8-drop 0.3%% --ship
+  edge-convert runs/edge --min-int8-accuracy 99% --max-int8-drop 0.3% --ship
 """
 
 
@@ -86,13 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
                    "(config, data hashes, SHA-256, accuracies, sizes); not when a floor is missed")
     p.add_argument("--ship-to", metavar="DIR", help="with --ship: write there instead of edge/models/ (scratch, tests)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--force", action="store_true",
+                   help="write into an output folder that already holds files (refused otherwise: an earlier report is kept)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    if say_install_train("edge-convert", CONVERT_NEEDS):  # before --help too: nothing here runs without it
+        return 2
     args = build_parser().parse_args(argv)
     if args.ship_to and not args.ship:
         build_parser().error("--ship-to needs --ship")
+    if refuse_earlier_output("edge-convert", Path(args.out) if args.out else Path(args.model_dir) / "tflite", args.force):
+        return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
     # TensorFlow loads here, after --help and flag errors
     from convert.pipeline import ConvertConfig, run

@@ -6,6 +6,7 @@ is injectable (`opener`) so tests can stand in a camera that fails and comes bac
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ import cv2
 import numpy as np
 
 from edge.errors import UserError
-from edge.vision.segment import to_grey
+from edge.vision.picture import to_grey
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".mjpeg", ".mjpg"}
@@ -59,11 +60,31 @@ def decode_image(path: Path) -> np.ndarray:
         alpha = image[..., 3:4].astype(np.float32) / np.iinfo(image.dtype).max
         image = image[..., :3].astype(np.float32) * alpha + np.iinfo(image.dtype).max * (1 - alpha)
         image = image.astype(np.uint16 if image.max() > 255 else np.uint8)
-    return to_grey(image)
+    # colour is kept: the reader makes the grey it needs, once; 16-bit files drop to 8 bits, and
+    # anything stranger (a float TIFF) is made grey uint8 here
+    if image.dtype == np.uint16:
+        return (image >> 8).astype(np.uint8)
+    return image if image.dtype == np.uint8 else to_grey(image)
 
 
-def list_images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+def list_images(folder: Path, report: Callable[[str], None] = warn) -> tuple[list[Path], int]:
+    """The files directly in `folder` by name, and how many entries were passed over; each
+    broken link and subfolder is said in one line (hidden files are passed over silently)."""
+    files, passed_over = [], 0
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file():
+            files.append(entry)
+            continue
+        passed_over += 1
+        if entry.is_symlink() and not entry.exists():
+            report(f"{entry}: broken link (to {os.readlink(entry)}), skipped")
+        elif entry.is_dir():
+            report(f"{entry}: a folder, skipped; only the files directly in --source are read")
+        else:
+            report(f"{entry}: not a regular file, skipped")
+    return files, passed_over
 
 
 class ImageFiles:
@@ -77,7 +98,7 @@ class ImageFiles:
         self.skipped = 0
         self.read = 0
         if path.is_dir():
-            self.paths = list_images(path)
+            self.paths, self.skipped = list_images(path, report)
             if not self.paths:
                 raise UserError(f"--source {path}: the folder holds no files; point it at images")
         else:

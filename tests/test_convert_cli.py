@@ -4,8 +4,10 @@ exit 2, and the int8 floor fails the command (exit 1) without shipping."""
 from __future__ import annotations
 
 import json
+import shlex
 
 import pytest
+from edge_fixtures import run_command
 
 from convert.cli import build_parser, main
 
@@ -73,3 +75,15 @@ def test_floor_above_what_int8_reaches_fails_with_exit_1_and_does_not_ship(tiny_
     report = json.loads((out / "report.json").read_text())  # still written, for the pipeline to read
     assert report["floor"]["passed"] is False and report["floor"]["failures"]
     assert not (tmp_path / "shipped" / "digits_int8.tflite").exists()
+
+
+def test_help_prints_plain_percentages_and_its_examples_parse():
+    done = run_command("convert.cli", "--help")
+    assert done.returncode == 0, done.stderr
+    assert "%%" not in done.stdout and "99%" in done.stdout and "0.5%" in done.stdout
+    examples = [line.split("#")[0] for line in done.stdout.splitlines() if line.startswith("  edge-convert ")]
+    assert len(examples) == 3
+    for example in examples:  # pasted as printed
+        args = build_parser().parse_args(shlex.split(example)[1:])
+        assert args.model_dir == "runs/edge"
+    assert build_parser().parse_args(shlex.split(examples[-1])[1:]).min_int8_accuracy == pytest.approx(0.99)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from edge.errors import UserError
+from train.extra import TRAIN_NEEDS, refuse_earlier_output, say_install_train
 
 HELP_EPILOG = """\
 data: MNIST is read from --data-dir, else $EDGE_DIGITS_DATA, else ~/.cache/edge-digits/mnist
@@ -76,10 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit-train", type=_positive_int, help="train on this many digits (stratified subset)")
     p.add_argument("--limit-test", type=_positive_int, help="measure on this many MNIST test digits")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--force", action="store_true",
+                   help="write into an output folder that already holds files (refused otherwise: an earlier run is kept)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    if say_install_train("edge-train", TRAIN_NEEDS):  # before --help too: nothing here runs without it
+        return 2
     args = build_parser().parse_args(argv)
     if not 0.0 <= args.camera_fraction <= 1.0:
         build_parser().error(f"--camera-fraction must be between 0 and 1, not {args.camera_fraction}")
@@ -88,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
             build_parser().error(f"{flag} must be between 0 and 1, not {share}")
     if args.model == "seed" and args.negatives:
         build_parser().error("--negatives needs an 11th output: use --model edge (the seed has 10)")
+    # --resume writes into its own earlier run on purpose: that is what it is for
+    if not args.resume and refuse_earlier_output("edge-train", Path(args.out or f"runs/{args.model}"), args.force):
+        return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
     from train.fit import TrainConfig, run  # TensorFlow loads here, after --help and flag errors
 
