@@ -7,10 +7,11 @@ so the figures are what `edge-run` would see; the Keras model is the float refer
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from convert.measure_sets import set_metrics
 from edge.runtime.interpreter import DigitClassifier
 from train.fit import per_class_accuracy
 
@@ -22,9 +23,10 @@ THROUGHPUT_BATCH = 32
 class Predictions:
     test: np.ndarray  # (N,) predicted digit on MNIST test
     camera: np.ndarray  # (N,) on the camera-style versions of the same digits
+    sets: dict[str, np.ndarray] = field(default_factory=dict)  # on measure_sets: negatives, optdigits
 
 
-def keras_predictions(keras_file, x_test: np.ndarray, x_camera: np.ndarray) -> Predictions:
+def keras_predictions(keras_file, x_test: np.ndarray, x_camera: np.ndarray, sets: dict | None = None) -> Predictions:
     import keras
 
     model = keras.saving.load_model(keras_file, compile=False)
@@ -32,7 +34,7 @@ def keras_predictions(keras_file, x_test: np.ndarray, x_camera: np.ndarray) -> P
     def predict(x):
         return model.predict(x[..., None].astype(np.float32), batch_size=500, verbose=0).argmax(1)
 
-    return Predictions(predict(x_test), predict(x_camera))
+    return Predictions(predict(x_test), predict(x_camera), {k: predict(x) for k, (x, _) in (sets or {}).items()})
 
 
 def output_classes(model_path) -> int:
@@ -48,8 +50,10 @@ def classify_all(classifier: DigitClassifier, x: np.ndarray) -> np.ndarray:
     return np.concatenate(preds) if preds else np.zeros(0, np.int64)
 
 
-def tflite_predictions(classifier: DigitClassifier, x_test: np.ndarray, x_camera: np.ndarray) -> Predictions:
-    return Predictions(classify_all(classifier, x_test), classify_all(classifier, x_camera))
+def tflite_predictions(classifier: DigitClassifier, x_test: np.ndarray, x_camera: np.ndarray,
+                       sets: dict | None = None) -> Predictions:
+    return Predictions(classify_all(classifier, x_test), classify_all(classifier, x_camera),
+                       {k: classify_all(classifier, x) for k, (x, _) in (sets or {}).items()})
 
 
 def timing(classifier: DigitClassifier, x: np.ndarray, latency_digits: int, throughput_batches: int) -> dict:
@@ -80,8 +84,12 @@ def timing(classifier: DigitClassifier, x: np.ndarray, latency_digits: int, thro
     }
 
 
-def compare(y: np.ndarray, preds: Predictions, reference: Predictions, y_camera: np.ndarray) -> dict:
-    """Accuracy figures of one variant, and how they differ from the float reference."""
+def compare(y: np.ndarray, preds: Predictions, reference: Predictions, y_camera: np.ndarray,
+            sets: dict | None = None) -> dict:
+    """Accuracy figures of one variant, and how they differ from the float reference.
+
+    An 11-output model's "not a digit" answer on an MNIST digit counts as wrong.
+    """
     acc = float((preds.test == y).mean())
     ref_acc = float((reference.test == y).mean())
     per_class = per_class_accuracy(y, preds.test)
@@ -104,4 +112,5 @@ def compare(y: np.ndarray, preds: Predictions, reference: Predictions, y_camera:
         "camera_accuracy": camera_acc,
         "camera_accuracy_change": camera_acc - ref_camera,
         "camera_agreement": float((preds.camera == reference.camera).mean()),
+        **set_metrics(preds.sets, sets or {}, preds.test),
     }

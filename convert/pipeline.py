@@ -12,6 +12,7 @@ import numpy as np
 
 from convert import analyses, evaluate, plots
 from convert.calibration import SweepConfig
+from convert.measure_sets import measure_sets
 from convert.opcheck import check_ops
 from convert.provenance import provenance
 from convert.quantize import (
@@ -19,6 +20,7 @@ from convert.quantize import (
     VARIANTS,
     ModelFolder,
     calibration_digits,
+    calibration_extras,
     compile_edgetpu,
     convert_variant,
     data_dir_for,
@@ -89,19 +91,20 @@ def floor_failures(int8_acc: float, float_acc: float, cfg: ConvertConfig) -> lis
     return failures
 
 
-def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log) -> tuple[dict, dict, np.ndarray]:
+def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log, sets=None) -> tuple[dict, dict, np.ndarray]:
     """Convert one model to `variants`, check and measure each; (entry, predictions by variant, calibration)."""
     tcfg = folder.train_config
     data_dir = data_dir_for(folder, cfg.data_dir)
     calib, _ = calibration_digits(folder, cfg.calibration_size, data_dir)
+    calib = np.concatenate([calib, calibration_extras(folder, cfg.calibration_size)])
     model_out = out / label
     model_out.mkdir(parents=True, exist_ok=True)
 
     log(f"{label}: Keras float reference on {len(y_test)} test + {len(y_test)} camera-style digits")
-    reference = evaluate.keras_predictions(folder.keras_file, x_test, x_camera)
+    reference = evaluate.keras_predictions(folder.keras_file, x_test, x_camera, sets)
     rows = [{"label": f"{label} keras float", "model": label, "variant": "keras",
              "size_bytes": folder.keras_file.stat().st_size,
-             **evaluate.compare(y_test, reference, reference, y_test)}]
+             **evaluate.compare(y_test, reference, reference, y_test, sets)}]
     preds = {"keras": reference}
     paths = {}
     for variant in variants:
@@ -113,10 +116,10 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
         paths[variant] = path
         classifier = DigitClassifier(path, threads=cfg.threads)
         log(f"{label}: measuring {variant}")
-        preds[variant] = evaluate.tflite_predictions(classifier, x_test, x_camera)
+        preds[variant] = evaluate.tflite_predictions(classifier, x_test, x_camera, sets)
         row = {"label": f"{label} {variant}", "model": label, "variant": variant, "path": str(path),
                "size_bytes": path.stat().st_size,
-               **evaluate.compare(y_test, preds[variant], reference, y_test),
+               **evaluate.compare(y_test, preds[variant], reference, y_test, sets),
                "significance": paired_test(y_test, reference.test, preds[variant].test),
                **evaluate.timing(classifier, x_test, cfg.latency_digits, cfg.throughput_batches),
                "seconds": round(time.perf_counter() - t0, 1)}
@@ -139,7 +142,8 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
         "label": label, "name": folder.name, "dir": str(folder.path), "config": folder.config,
         "train_metrics": folder.metrics, "rows": rows, "test_count": int(len(y_test)),
         "calibration": {"digits": int(len(calib)), "seed": int(tcfg.get("seed", 0)),
-                        "source": "training split (config.json: seed, val_fraction, limit_train)"},
+                        "source": "training split (config.json: seed, val_fraction, limit_train)"
+                        + (", with its pools.npz other hands and not-a-digit crops" if len(calib) > cfg.calibration_size else "")},
         "int8_io": {"input": {"dtype": "int8", "scale_zero_point": int8_row["input_quant"]},
                     "output": {"dtype": "int8", "scale_zero_point": int8_row["output_quant"]}},
         "opcheck": opcheck.to_dict(), "edgetpu": edgetpu,
@@ -165,12 +169,15 @@ def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
         x_test, y_test = x_test[keep], y_test[keep]
     log(f"camera-style versions of {len(y_test)} MNIST test digits (seed {CAMERA_SEED})")
     x_camera = camera_style_batch(x_test, CAMERA_SEED)
+    # beyond MNIST: the reject rate on "not a digit" crops, and optdigits' other writers
+    sets = measure_sets(x_test, mnist.resolve_data_dir(data_dir_for(folders[0], cfg.data_dir)))
+    log("also measured on: " + ", ".join(f"{k} ({len(v[0])})" for k, v in sets.items()))
 
     entries, all_preds, calibs = [], [], []
     for i, (folder, label) in enumerate(zip(folders, _labels(folders))):
         # compared models: their int8 beside ours
         variants = (VARIANTS + (SCHEMES if cfg.schemes else ())) if i == 0 else ("int8",)
-        entry, preds, calib = _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log)
+        entry, preds, calib = _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log, sets)
         entries.append(entry)
         all_preds.append(preds)
         calibs.append(calib)

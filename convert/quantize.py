@@ -108,6 +108,21 @@ def calibration_digits(model: ModelFolder, size: int, data_dir: str | None) -> t
     return data.x_train[keep], data.y_train[keep]
 
 
+def calibration_extras(model: ModelFolder, size: int) -> np.ndarray:
+    """15% of `size` each of the run's own other-hands digits and "not a digit" crops
+    (`<model>/pools.npz`), none where the run had none: int8 ranges must cover what the
+    model meets besides MNIST, or its 11th answer clips."""
+    pools = model.path / "pools.npz"
+    if not pools.exists():
+        return np.zeros((0, 28, 28), np.uint8)
+    saved = np.load(pools)
+    rng = np.random.default_rng(int(model.train_config.get("seed", 0)))
+    share = max(1, size * 3 // 20)
+    hands = saved["hands_x"][rng.permutation(len(saved["hands_x"]))[:share]]
+    negs = saved["neg_x"][rng.permutation(len(saved["neg_x"]))[:share]]
+    return np.concatenate([hands, negs]).astype(np.uint8)
+
+
 def representative_dataset(digits: np.ndarray) -> Callable[[], Iterator[list[np.ndarray]]]:
     """The converter's calibration feed: one raw 0-255 float32 digit (1, 28, 28, 1) at a time."""
 

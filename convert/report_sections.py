@@ -21,6 +21,9 @@ COLUMNS = (
     ("ms/digit b1 p95", "latency_ms_p95", "{:.3f}"),
     ("digits/s b32", "throughput_digits_per_s", "{:,.0f}"),
     ("camera acc %", "camera_accuracy", "pct"),
+    ("optdigits acc %", "optdigits_accuracy", "pct"),
+    ("not-a-digit rejected %", "negatives_rejected", "pct"),
+    ("MNIST false rejects %", "false_reject_rate", "pct"),
 )
 COMPARISONS = ("pts", "pct-ref", "worst")
 

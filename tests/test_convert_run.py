@@ -76,7 +76,7 @@ def test_each_variant_loads_on_the_edge_interpreter_and_reads_real_digits(report
     x, y = test_digits
     classifier = DigitClassifier(path)
     probs = classifier.classify(x[:200])
-    assert probs.shape == (200, 10)
+    assert probs.shape == (200, 11)  # the edge model: digits and "not a digit"
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=0.02)
     assert (probs.argmax(1) == y[:200]).mean() > 0.85  # two epochs on 4,000 digits: ~95%
 
@@ -143,4 +143,4 @@ def test_ship_writes_the_int8_model_and_its_record(run_dir, report):
     assert record["size_bytes"] == model.stat().st_size and record["float_size_bytes"] > record["size_bytes"]
     assert record["training"]["seed"] == 0 and record["training"]["limit_train"] == 4000
     assert record["data"]["mnist"]["sha256"]["train-images-idx3-ubyte"].startswith("ba891046")
-    assert DigitClassifier(model).classify(np.zeros((1, 28, 28), np.uint8)).shape == (1, 10)
+    assert DigitClassifier(model).classify(np.zeros((1, 28, 28), np.uint8)).shape == (1, 11)

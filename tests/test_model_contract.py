@@ -52,3 +52,11 @@ def test_a_fixed_batch_model_is_fed_in_chunks(tmp_path):
     probs = classifier.classify(crops)
     assert probs.shape == (3, 10) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-3)
     assert probs[1, 0] > probs[0, 0]
+
+
+def test_an_11_output_model_digits_and_not_a_digit_is_accepted(tmp_path):
+    eleven = _tflite(tmp_path, "eleven.tflite", [1, 28, 28, 1], 11)
+    classifier = DigitClassifier(eleven)
+    probs = classifier.classify(np.zeros((2, 28, 28), np.uint8))
+    assert classifier.classes == 11 and probs.shape == (2, 11)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-3)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from edge.errors import UserError
-from edge.flags import positive_int, share
+from edge.flags import fraction, positive_int, share
 from train.data import VAL_FRACTION
 from train.extra import TRAIN_NEEDS, refuse_earlier_output, say_install_train
 
@@ -21,6 +21,12 @@ examples:
   edge-train --model seed --epochs 30 --out runs/seed             # the published reference
   edge-train --crops my_crops/ --epochs 5                         # fine-tune on your camera's digits
   edge-train --kaggle-train train.csv --kaggle-test test.csv      # and write submission.csv
+  edge-train --out runs/edge --resume                             # carry on after the last epoch
+  edge-train --distribute                                         # data-parallel on every GPU
+
+checkpoints: every epoch writes <out>/checkpoint.keras (model + optimizer state) and
+<out>/checkpoint.json (epochs done, history, config); --resume continues from there with the
+saved config, so a long schedule can be finished over several sittings.
 """
 
 
@@ -45,8 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed for the split, init and augmentation (default: 0)")
     p.add_argument("--val-fraction", type=share, default=VAL_FRACTION,
                    help=f"share of the training data held out for validation (default: {VAL_FRACTION})")
-    p.add_argument("--camera-fraction", type=float, default=0.4,
+    p.add_argument("--camera-fraction", type=fraction, default=0.4,
                    help="share of each epoch drawn as camera-style crops (default: 0.4)")
+    p.add_argument("--other-hands", type=fraction, metavar="SHARE",
+                   help="font- and stroke-drawn digits as a share of the real ones (default: edge 0.25, seed 0)")
+    p.add_argument("--negatives", type=fraction, metavar="SHARE",
+                   help="'not a digit' crops as a share of all digits (default: edge 0.15; seed 0: it has 10 outputs)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its last epoch checkpoint (its saved config wins)")
+    p.add_argument("--distribute", action="store_true",
+                   help="data-parallel over every GPU (TensorFlow MirroredStrategy, or Keras DataParallel on JAX)")
     p.add_argument("--no-augment", action="store_true",
                    help="train on plain digits: no camera-style crops, no rotate/zoom/shift (quick looks)")
     p.add_argument("--limit-train", type=positive_int, help="train on this many digits (stratified subset)")
@@ -61,9 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     if say_install_train("edge-train", TRAIN_NEEDS):  # before --help too: nothing here runs without it
         return 2
     args = build_parser().parse_args(argv)
-    if not 0.0 <= args.camera_fraction <= 1.0:
-        build_parser().error(f"--camera-fraction must be between 0 and 1, not {args.camera_fraction}")
-    if refuse_earlier_output("edge-train", Path(args.out or f"runs/{args.model}"), args.force):
+    if args.model == "seed" and args.negatives:
+        build_parser().error("--negatives needs an 11th output: use --model edge (the seed has 10)")
+    # --resume writes into its own earlier run on purpose: that is what it is for
+    if not args.resume and refuse_earlier_output("edge-train", Path(args.out or f"runs/{args.model}"), args.force):
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
     from train.fit import TrainConfig, run  # TensorFlow loads here, after --help and flag errors
@@ -73,11 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         learning_rate=args.learning_rate, val_fraction=args.val_fraction, seed=args.seed,
         camera_fraction=args.camera_fraction, augment=not args.no_augment, data_dir=args.data_dir,
         kaggle_train=args.kaggle_train, kaggle_test=args.kaggle_test, crops=args.crops,
-        limit_train=args.limit_train, limit_test=args.limit_test,
-        out=args.out or f"runs/{args.model}",
+        limit_train=args.limit_train, limit_test=args.limit_test, other_hands=args.other_hands,
+        negatives=args.negatives, distribute=args.distribute, out=args.out or f"runs/{args.model}",
     )
     try:
-        metrics = run(config, verbose=0 if args.quiet else 1)
+        metrics = run(config, verbose=0 if args.quiet else 1, resume=args.resume)
     except UserError as err:
         print(f"edge-train: {err}", file=sys.stderr)
         return 2

@@ -16,16 +16,23 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from train import plots
+from train import checkpoint, plots
 from train.augment import affine_augmenter, camera_style_batch
 from train.data import VAL_FRACTION, TrainingData, load_training_data
+from train.distribute import replica_scope
 from train.kaggle import read_csv, write_submission
-from train.models import build_model, count_macs
+from train.mix import build_mix, validation_mix
+from train.models import NOT_A_DIGIT, build_model, count_macs
+from train.negatives import negative_test_set
 
 # Per-model recipes. The seed's is the published one; ours is tuned on the validation split.
+# other_hands: font and stroke digits, as a share of the real digits; negatives: "not a digit"
+# crops as a share of all digits (the seed has no 11th output, so neither for it).
 RECIPES = {
-    "seed": {"optimizer": "rmsprop", "learning_rate": 1e-3, "batch_size": 86, "epochs": 30},
-    "edge": {"optimizer": "adam", "learning_rate": 2e-3, "batch_size": 64, "epochs": 30},
+    "seed": {"optimizer": "rmsprop", "learning_rate": 1e-3, "batch_size": 86, "epochs": 30,
+             "other_hands": 0.0, "negatives": 0.0},
+    "edge": {"optimizer": "adam", "learning_rate": 2e-3, "batch_size": 64, "epochs": 30,
+             "other_hands": 0.25, "negatives": 0.15},
 }
 
 
@@ -35,6 +42,8 @@ class TrainConfig:
     epochs: int | None = None  # None: the model's recipe (30)
     batch_size: int | None = None  # None: the model's recipe (seed 86, edge 64)
     learning_rate: float | None = None  # None: the model's recipe
+    other_hands: float | None = None  # share of font/stroke digits; None: recipe (edge 0.25)
+    negatives: float | None = None  # share of "not a digit" crops; None: recipe (edge 0.15)
     val_fraction: float = VAL_FRACTION  # held out of the training data, stratified by digit
     seed: int = 0  # numpy, Keras and the split; same seed, same run (within CPU float noise)
     camera_fraction: float = 0.4  # share of each epoch's digits drawn as camera-style crops
@@ -45,6 +54,7 @@ class TrainConfig:
     crops: str | None = None  # extra labelled crops, DIR/<digit>/*.png
     limit_train: int | None = None  # train on a stratified subset (tests, quick looks)
     limit_test: int | None = None  # measure on a stratified subset of MNIST test
+    distribute: bool = False  # data-parallel over every GPU (or logical CPU device) seen
     out: str = "runs/edge"
 
     def resolved(self) -> TrainConfig:
@@ -55,6 +65,8 @@ class TrainConfig:
                 "epochs": self.epochs or recipe["epochs"],
                 "batch_size": self.batch_size or recipe["batch_size"],
                 "learning_rate": self.learning_rate or recipe["learning_rate"],
+                "other_hands": recipe["other_hands"] if self.other_hands is None else self.other_hands,
+                "negatives": recipe["negatives"] if self.negatives is None else self.negatives,
             }
         )
 
@@ -62,21 +74,25 @@ class TrainConfig:
 class AugmentedDigits(keras.utils.PyDataset):
     """Each epoch: shuffle, swap in camera-style versions, then random rotate/zoom/shift."""
 
-    def __init__(self, x, y, camera_x, config: TrainConfig, **kwargs):
+    def __init__(self, x, y, camera_x, config: TrainConfig, first_epoch: int = 0, **kwargs):
         super().__init__(**kwargs)
         self.x, self.y, self.camera_x = x, y, camera_x
         self.batch_size = config.batch_size
         self.camera_fraction = config.camera_fraction if config.augment else 0.0
-        self.rng = np.random.default_rng(config.seed + 1)
+        self.seed = config.seed + 1
         self.augment = affine_augmenter(config.seed) if config.augment else None
+        self.epoch = first_epoch - 1
         self.on_epoch_end()
 
     def __len__(self) -> int:
         return int(np.ceil(len(self.x) / self.batch_size))
 
     def on_epoch_end(self) -> None:
-        self.order = self.rng.permutation(len(self.x))
-        self.use_camera = self.rng.random(len(self.x)) < self.camera_fraction
+        # each epoch's order from (seed, epoch): a resumed run shuffles as the unbroken one would
+        self.epoch += 1
+        rng = np.random.default_rng([self.seed, self.epoch])
+        self.order = rng.permutation(len(self.x))
+        self.use_camera = rng.random(len(self.x)) < self.camera_fraction
 
     def __getitem__(self, index: int):
         idx = self.order[index * self.batch_size : (index + 1) * self.batch_size]
@@ -132,20 +148,28 @@ def per_class_accuracy(y: np.ndarray, pred: np.ndarray) -> list[float | None]:
 
 
 def evaluate(model: keras.Model, x: np.ndarray, y: np.ndarray) -> tuple[dict, np.ndarray]:
-    """Accuracy overall and per class, and the predictions."""
+    """Accuracy overall and per class (an answer "not a digit" on a digit is wrong), predictions."""
     probs = model.predict(x[..., None].astype("float32"), batch_size=512, verbose=0)
     pred = probs.argmax(axis=1)
     return {"accuracy": float((pred == y).mean()), "per_class_accuracy": per_class_accuracy(y, pred),
-            "count": int(len(y))}, pred
+            "count": int(len(y)), "rejected": float((pred == NOT_A_DIGIT).mean())}, pred
 
 
-def run(config: TrainConfig, verbose: int = 1) -> dict:
-    """Train one model and write everything the issue lists to `config.out`. Returns metrics."""
+def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
+    """Train one model and write everything the issue lists to `config.out`. Returns metrics.
+
+    `resume`: carry on from `config.out`'s last epoch checkpoint with the config saved there
+    (a fresh start when there is none).
+    """
+    log = (lambda *a: print(*a, file=sys.stderr)) if verbose else (lambda *a: None)
+    state = checkpoint.load_state(Path(config.out)) if resume else None
+    if state is not None:
+        config = TrainConfig(**{**state["config"], "out": config.out, "distribute": config.distribute})
+        log(f"resuming {config.out} after epoch {state['epochs_done']} of {config.epochs}")
     config = config.resolved()
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
-    log = (lambda *a: print(*a, file=sys.stderr)) if verbose else (lambda *a: None)
 
     data: TrainingData = load_training_data(
         config.data_dir,
@@ -160,49 +184,77 @@ def run(config: TrainConfig, verbose: int = 1) -> dict:
     log(f"device: {describe_device()}")
 
     t0 = time.perf_counter()
-    camera_x = camera_style_batch(data.x_train, config.seed) if config.augment else data.x_train
-    log(f"camera-style crops: {len(camera_x)} made in {time.perf_counter() - t0:.1f} s")
+    shares = {"hands_share": config.other_hands, "negative_share": config.negatives, "augment": config.augment}
+    mix = build_mix(data.x_train, data.y_train, config.seed, cache=out / "pools.npz", **shares)
+    val = validation_mix(data.x_val, data.y_val, config.seed, **shares)
+    data.sources["mix"] = {"train": mix.counts, "val": val.counts}
+    log(f"training mix {mix.counts}, validation {val.counts}: made in {time.perf_counter() - t0:.1f} s")
 
-    model = build_model(config.model)
-    train_seq = AugmentedDigits(data.x_train, data.y_train, camera_x, config)
-    model.compile(
-        optimizer=_optimizer(config, len(train_seq)),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    callbacks = []
+    scope, replicas = replica_scope(config.distribute)
+    if config.distribute:
+        log(f"data-parallel over {replicas} replicas, {config.batch_size} digits per step in all")
+    first_epoch = state["epochs_done"] if state else 0
+    train_seq = AugmentedDigits(mix.x, mix.y, mix.camera_x, config, first_epoch=first_epoch)
+    with scope:
+        if state is not None:
+            model = checkpoint.load_model(out)
+        else:
+            model = build_model(config.model)
+            model.compile(
+                optimizer=_optimizer(config, len(train_seq)),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+    saver = checkpoint.EpochCheckpoint(out, asdict(config), state["history"] if state else None)
+    callbacks = [saver]
     if config.model == "seed":
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(monitor="val_accuracy", patience=3, factor=0.5, min_lr=1e-5)
         )
     t0 = time.perf_counter()
-    history = model.fit(
-        train_seq,
-        validation_data=(data.x_val[..., None].astype("float32"), data.y_val),
-        epochs=config.epochs,
-        callbacks=callbacks,
-        verbose=(1 if sys.stderr.isatty() else 2) if verbose else 0,
-    )
+    if first_epoch < config.epochs:
+        model.fit(
+            train_seq,
+            validation_data=(val.x[..., None].astype("float32"), val.y),
+            epochs=config.epochs,
+            initial_epoch=first_epoch,
+            callbacks=callbacks,
+            verbose=(1 if sys.stderr.isatty() else 2) if verbose else 0,
+        )
     train_seconds = time.perf_counter() - t0
+    epochs_run = max(1, config.epochs - first_epoch)
+    hist = saver.history
 
     test_metrics, pred = evaluate(model, data.x_test, data.y_test)
     camera_test = camera_style_batch(data.x_test, config.seed + 10_000)
     camera_metrics, _ = evaluate(model, camera_test, data.y_test)
+    reject = {}
+    if model.output_shape[-1] > NOT_A_DIGIT:
+        neg_x = negative_test_set(data.x_test)
+        neg_metrics, _ = evaluate(model, neg_x, np.full(len(neg_x), NOT_A_DIGIT))
+        reject = {"negatives_rejected": neg_metrics["rejected"], "negatives_count": neg_metrics["count"],
+                  "false_rejects_mnist_test": test_metrics["rejected"]}
     metrics = {
         "model": config.model,
         "test_accuracy": test_metrics["accuracy"],
         "per_class_accuracy": test_metrics["per_class_accuracy"],
         "test_count": test_metrics["count"],
         "camera_test_accuracy": camera_metrics["accuracy"],
-        "val_accuracy": float(history.history["val_accuracy"][-1]),
+        **reject,
+        "val_accuracy": float(hist["val_accuracy"][-1]) if hist.get("val_accuracy") else None,
+        "epochs_done": len(hist.get("loss", [])),
         "params": int(model.count_params()),
         "macs_per_digit": count_macs(model),
         "train_seconds": round(train_seconds, 1),
-        "seconds_per_epoch": round(train_seconds / config.epochs, 1),
+        "seconds_per_epoch": round(train_seconds / epochs_run, 1),
         "device": describe_device(),
+        "replicas": replicas,
     }
     log(f"MNIST test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_count']} digits), "
         f"camera-style {metrics['camera_test_accuracy']:.4%}, trained in {train_seconds:.0f} s")
+    if reject:
+        log(f"not a digit: {reject['negatives_rejected']:.2%} of {reject['negatives_count']} negatives "
+            f"rejected, {reject['false_rejects_mnist_test']:.2%} of MNIST test digits falsely rejected")
 
     model.save(out / "model.keras")
     try:
@@ -211,7 +263,6 @@ def run(config: TrainConfig, verbose: int = 1) -> dict:
         log(f"no SavedModel written ({err}); convert re-exports it from model.keras where TensorFlow is")
     config_record = {"config": asdict(config), "data": data.sources, "versions": versions()}
     (out / "config.json").write_text(json.dumps(config_record, indent=2))
-    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     (out / "history.json").write_text(json.dumps(hist, indent=2))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-NUM_CLASSES = 10
+NUM_CLASSES = 10  # the digits 0-9
+NOT_A_DIGIT = 10  # the 11th output of the edge model: letters, fragments, marks (train/negatives.py)
 INPUT_SHAPE = (28, 28, 1)
 MODEL_NAMES = ("edge", "seed")
 
@@ -47,8 +48,11 @@ def _conv_bn_relu(x, filters: int, kernel: int, strides: int = 1, padding: str =
     return layers.ReLU()(x)
 
 
-def build_edge(dropout: float = 0.4) -> keras.Model:
-    """Our device model: ~10 M MACs per digit (under a third of the seed's), ~270 k params."""
+def build_edge(dropout: float = 0.4, classes: int = NUM_CLASSES + 1) -> keras.Model:
+    """Our device model: ~10 M MACs per digit (under a third of the seed's), ~270 k params.
+
+    11 outputs by default: the digits and "not a digit" (index 10); `classes=10` for digits only.
+    """
     inputs = keras.Input(INPUT_SHAPE, name="digit")
     x = layers.Rescaling(1.0 / 255)(inputs)
     x = _conv_bn_relu(x, 24, 3)  # 26x26
@@ -64,7 +68,7 @@ def build_edge(dropout: float = 0.4) -> keras.Model:
     # maps; Flatten on a free batch size becomes SHAPE/STRIDED_SLICE/PACK/RESHAPE, which it doesn't.
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(dropout)(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probs")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="probs")(x)
     return keras.Model(inputs, outputs, name="edge")
 
 
@@ -73,6 +77,11 @@ def build_model(name: str) -> keras.Model:
     if name not in builders:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
     return builders[name]()
+
+
+def output_classes(name: str) -> int:
+    """10 for the published seed (digits only), 11 for ours (digits and "not a digit")."""
+    return NUM_CLASSES if name == "seed" else NUM_CLASSES + 1
 
 
 def count_macs(model: keras.Model) -> int:

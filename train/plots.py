@@ -11,7 +11,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n: int = 10) -> np.ndarray:
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n: int | None = None) -> np.ndarray:
+    """(n, n) counts, true by predicted; n: 10, or 11 where "not a digit" was answered."""
+    n = n or max(10, int(y_true.max(initial=0)) + 1, int(y_pred.max(initial=0)) + 1)
     matrix = np.zeros((n, n), np.int64)
     np.add.at(matrix, (y_true.astype(int), y_pred.astype(int)), 1)
     return matrix
@@ -56,7 +58,10 @@ def plot_confusion(matrix: np.ndarray, path: Path, title: str) -> None:
         if value:
             colour = "white" if shown[r, c] > shown.max() * 0.6 else "black"
             ax.text(c, r, str(value), ha="center", va="center", fontsize=7, color=colour)
-    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true", title=title)
+    names = [str(d) for d in range(10)] + ["not"]  # an 11th column: answered "not a digit"
+    ax.set(xticks=range(matrix.shape[1]), yticks=range(matrix.shape[0]), xlabel="predicted",
+           ylabel="true", title=title)
+    ax.set_xticklabels(names[: matrix.shape[1]])
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -174,9 +174,11 @@ class DigitClassifier:
                 "(N, 28, 28, 1): pass a digit model written by edge-convert"
             )
         out_shape = tuple(int(s) for s in outputs[0]["shape"])
-        if len(outputs) != 1 or out_shape[-1] != 10:
+        # 10 digit scores, or 11: the digits and "not a digit" (the reader and settle use both)
+        if len(outputs) != 1 or out_shape[-1] not in (10, 11):
             raise UserError(
-                f"model {self.path} outputs {out_shape}; expected 10 digit scores: "
+                f"model {self.path} outputs {out_shape}; expected 10 digit scores "
+                "(or 11: the digits and 'not a digit'): "
                 "pass a digit model written by edge-convert"
             )
 
