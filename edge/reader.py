@@ -9,8 +9,10 @@ import cv2
 import numpy as np
 
 from edge.vision.choices import choose
+from edge.vision.ink import ink_dark_grey
 from edge.vision.layout import lines_text, reading_order
-from edge.vision.segment import Segmentation, segment_digits, to_grey
+from edge.vision.segment import Segmentation, segment_digits
+from edge.vision.separators import slashes
 
 MAX_SIDE = 2048  # larger frames (a 24 MP photo) are read at this size; boxes are mapped back
 DEFAULT_MIN_CONFIDENCE = 0.5  # below this a blob is not taken as a digit (letters, smudges)
@@ -51,18 +53,19 @@ class ReadResult:
 class DigitReader:
     """Made once at start-up around a classifier (anything with `classify(crops) -> (N, 10)`)."""
 
-    def __init__(self, classifier, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
+    def __init__(self, classifier, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE, layout: str = "auto") -> None:
         self.classifier = classifier
         self.min_confidence = min_confidence
+        self.layout = layout  # "auto", "field" or "page": see edge.vision.field
 
     def read(self, frame: np.ndarray, *, source: str = "", index: int = 0, decode_ms: float = 0.0) -> ReadResult:
         t0 = time.perf_counter()
-        grey = to_grey(frame)
+        grey = ink_dark_grey(frame)  # coloured pen and light-on-dark writing made dark on light
         scale = 1.0
         if max(grey.shape) > MAX_SIDE:
             scale = MAX_SIDE / max(grey.shape)
             grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        seg: Segmentation = segment_digits(grey)
+        seg: Segmentation = segment_digits(grey, self.layout)
         t1 = time.perf_counter()
         n = len(seg.crops)
         # one batched call per frame: the best-guess crops and the alternatives' together
@@ -75,8 +78,14 @@ class DigitReader:
         confidence = probs.max(axis=1) if len(probs) else np.zeros(0)
         boxes = seg_boxes if scale == 1.0 else np.round(seg_boxes / scale).astype(np.int32)
         accepted = np.flatnonzero(confidence >= self.min_confidence)
+        # a `/` reads as a confident 1: it is a separator (edge.vision.separators), not a digit
+        slash = slashes(seg.ink, seg_boxes[accepted], values[accepted])
+        marks, slash_boxes = seg.marks, seg_boxes[accepted][slash]
+        accepted = accepted[~slash]
         # one reading order for both outputs: `digits` lists exactly what `lines` spells
-        order = reading_order(boxes[accepted])
+        if scale != 1.0:
+            marks, slash_boxes = np.round(marks / scale), np.round(slash_boxes / scale)
+        order = reading_order(boxes[accepted], one_line=seg.one_field, marks=marks, slash_boxes=slash_boxes)
         lines = lines_text(order, values[accepted])
         flat = accepted[[i for line in order for number in line for i in number]]
 

@@ -55,7 +55,8 @@ def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarra
     union_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
     tall = boxes[:, 3] >= WHOLE_PIECE * ref
     gap_x = -overlap_x
-    short = boxes[:, 3] < SHORT_PIECE * ref
+    # a short piece that is not flat (a flat one beside a digit is a dash, not a cut-off stem)
+    short = (boxes[:, 3] < SHORT_PIECE * ref) & (boxes[:, 3] >= 0.5 * boxes[:, 2])
     # a short piece just beside a digit-height one, inside its height (a 4's stem cut off)
     beside = (gap_x <= MERGE_SIDE_GAP * ref) & (short[:, None] | short[None]) & (gap_y < -0.3 * np.minimum(boxes[:, 3][:, None], boxes[:, 3][None]))
     pair = (

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from edge.vision.separators import JOINING, between, marks_in_line
+
 LINE_TOLERANCE = 0.6  # a digit joins a line if its centre is this many digit heights from its neighbour's
 NUMBER_GAP = 0.7  # a horizontal gap wider than this many digit heights starts a new number
 
@@ -39,13 +41,16 @@ def group_lines(boxes: np.ndarray) -> list[list[int]]:
     return lines
 
 
-def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float) -> list[list[int]]:
-    """Split one line (indices, left to right) into numbers at gaps wider than NUMBER_GAP heights."""
+def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators=()) -> list[list[int]]:
+    """Split one line (indices, left to right) into numbers at gaps wider than NUMBER_GAP heights;
+    a `.` or `,` in the gap joins (`25.441`), a `-`, `/` or `=` parts (edge.vision.separators)."""
     numbers: list[list[int]] = []
     right_edge = -np.inf
     for i in line:
         x, _, w, _ = boxes[i]
-        if not numbers or x - right_edge > NUMBER_GAP * digit_h:
+        mark = between(separators, boxes[numbers[-1][-1]], boxes[i]) if numbers and separators else None
+        wide = x - right_edge > NUMBER_GAP * digit_h
+        if not numbers or (mark is not None and mark not in JOINING) or (wide and mark not in JOINING):
             numbers.append([i])
         else:
             numbers[-1].append(i)
@@ -53,13 +58,21 @@ def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float) -> list[li
     return numbers
 
 
-def reading_order(boxes: np.ndarray) -> list[list[list[int]]]:
-    """Indices of `boxes` as lines (top to bottom) of numbers (left to right) of digits."""
+def reading_order(boxes: np.ndarray, *, one_line: bool = False, marks: np.ndarray | None = None,
+                  slash_boxes: np.ndarray | None = None) -> list[list[list[int]]]:
+    """Indices of `boxes` as lines (top to bottom) of numbers (left to right) of digits.
+
+    `one_line`: the boxes are one field, read as one line. `marks`: boxes of non-digit blobs,
+    the separators among which join or part numbers; `slash_boxes`: blobs known to be `/`.
+    """
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) == 0:
         return []
     digit_h = float(np.median(boxes[:, 3]))
-    return [split_numbers(boxes, line, digit_h) for line in group_lines(boxes)]
+    lines = [[int(i) for i in np.argsort(boxes[:, 0], kind="stable")]] if one_line else group_lines(boxes)
+    marks = np.zeros((0, 4)) if marks is None else np.asarray(marks, np.float64).reshape(-1, 4)
+    slash_boxes = np.zeros((0, 4)) if slash_boxes is None else np.asarray(slash_boxes, np.float64).reshape(-1, 4)
+    return [split_numbers(boxes, line, digit_h, marks_in_line(marks, boxes, line, slash_boxes)) for line in lines]
 
 
 def lines_text(order: list[list[list[int]]], values: np.ndarray) -> list[str]:

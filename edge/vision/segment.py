@@ -18,6 +18,7 @@ import numpy as np
 
 from edge.vision.choices import Alternative
 from edge.vision.components import components, merge_alternatives, merge_broken, split_touching
+from edge.vision.field import field_keep, resolve
 from edge.vision.normalize import normalize_crop
 from edge.vision.paper_lines import remove_rules
 
@@ -43,6 +44,8 @@ class Segmentation:
     alt_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))
     alt_crops: np.ndarray = field(default_factory=lambda: np.zeros((0, 28, 28), np.uint8))
     alternatives: tuple[Alternative, ...] = ()
+    one_field: bool = False  # the image is one field (read as one line); see edge.vision.field
+    marks: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))  # non-digit blobs: separator candidates
 
 
 def to_grey(frame: np.ndarray) -> np.ndarray:
@@ -153,31 +156,42 @@ def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndar
     return mean_ink < FAINT_SHARE * float(np.median(mean_ink[tall]))
 
 
-def find_boxes(binary: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]], list]:
+def find_boxes(binary: np.ndarray, ink: np.ndarray, layout: str = "page") -> tuple:
     """Digit boxes (N, 4), the label image, per box the component labels it is made of,
-    and the alternative readings of ambiguous blobs: (replaced box indices, [(box, labels)])."""
+    the alternative readings of ambiguous blobs: (replaced box indices, [(box, labels)]),
+    whether the image is one field, and the boxes of blobs too small or flat for a digit
+    (dots, dashes: the separator candidates).
+
+    `layout` 'field' or 'auto' (edge.vision.field) keeps a field's digits at the image edge."""
     h, w = binary.shape
     n, labels, stats = components(binary)
     stats = stats[1:]
     ids = np.arange(1, n)
     keep = stats[:, cv2.CC_STAT_AREA] >= max(4, SPECK_AREA * h * w)
-    keep &= ~faint_components(labels, n, stats, ink, binary)
+    faint = faint_components(labels, n, stats, ink, binary)
+    keep &= ~faint
+    # specks may be a small pen's dots: kept aside as separator candidates, never as digits
+    specks = stats[~keep & ~faint & (stats[:, cv2.CC_STAT_AREA] >= 4), :4].astype(np.int32)
     bx, by, bw, bh = (stats[:, i] for i in range(4))
     # slivers: a pixel or two wide and many times taller (a stair of a tilted page edge or rule)
     keep &= ~((bw <= max(2, SLIVER_WIDTH * min(h, w))) & (bh > 6 * bw))
     # the page's edge or the surround: touches the frame border and spans much of it
     at_border = (bx <= 0) | (by <= 0) | (bx + bw >= w) | (by + bh >= h)
-    keep &= ~(at_border & ((bw > 0.5 * w) | (bh > 0.5 * h)))
-    # a sliver of page edge where the page meets the frame edge (a digit cut off there is unreadable anyway)
-    keep &= ~(at_border & ((bw < BORDER_SLIVER * bh) | (bh < BORDER_SLIVER * bw)))
+    one_field = resolve(layout, stats[keep], h)
+    if one_field:  # a field's digits fill it and touch its edges: only its printed frame goes
+        keep &= field_keep(stats, w)
+    else:
+        keep &= ~(at_border & ((bw > 0.5 * w) | (bh > 0.5 * h)))
+        # a sliver of page edge where the page meets the frame edge (a digit cut off there is unreadable anyway)
+        keep &= ~(at_border & ((bw < BORDER_SLIVER * bh) | (bh < BORDER_SLIVER * bw)))
     boxes = np.stack([bx, by, bw, bh], axis=1)[keep].astype(np.int64)
     members = [[int(i)] for i in ids[keep]]
     if len(boxes) == 0:
-        return np.zeros((0, 4), np.int32), labels, [], []
+        return np.zeros((0, 4), np.int32), labels, [], [], one_field, specks
     boxes, members, parts = merge_broken(boxes, members)
     boxes, members, alternatives = split_touching(boxes, members, labels, parts)
     if len(boxes) == 0:
-        return np.zeros((0, 4), np.int32), labels, [], []
+        return np.zeros((0, 4), np.int32), labels, [], [], one_field, specks
     median_h = float(np.median(boxes[:, 3]))
 
     def is_digit(b: np.ndarray) -> np.ndarray:
@@ -185,6 +199,7 @@ def find_boxes(binary: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndar
         return (b[:, 3] >= MIN_HEIGHT * median_h) & (b[:, 2] <= 2.5 * b[:, 3]) & (b[:, 3] <= 3 * median_h)
 
     good = is_digit(boxes)
+    marks = np.concatenate([specks, boxes[~good].astype(np.int32)])
     new_index = np.cumsum(good) - 1
     alternatives = [
         (tuple(int(new_index[i]) for i in replaced if good[i]), pieces)
@@ -194,7 +209,7 @@ def find_boxes(binary: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndar
     boxes = boxes[good].astype(np.int32)
     members = [m for m, g in zip(members, good, strict=True) if g]
     alternatives += merge_alternatives(boxes, members, {i for r, _ in alternatives for i in r})
-    return boxes, labels, members, alternatives
+    return boxes, labels, members, alternatives, one_field, marks
 
 
 def crop_digit(ink: np.ndarray, labels: np.ndarray, box: np.ndarray, members: list[int]) -> np.ndarray:
@@ -211,8 +226,8 @@ def crop_digit(ink: np.ndarray, labels: np.ndarray, box: np.ndarray, members: li
     return normalize_crop(ink_crop)
 
 
-def segment_digits(frame: np.ndarray) -> Segmentation:
-    """Boxes and 28x28 crops of the digits in `frame` (dark ink on light paper)."""
+def segment_digits(frame: np.ndarray, layout: str = "page") -> Segmentation:
+    """Boxes and 28x28 crops of the digits in `frame` (dark ink on light paper); `layout` see find_boxes."""
     grey = to_grey(frame)
     if grey.size == 0 or min(grey.shape) < 4:
         empty = np.zeros(grey.shape, np.uint8)
@@ -220,7 +235,7 @@ def segment_digits(frame: np.ndarray) -> Segmentation:
     ink = ink_map(grey)
     binary = binarize(ink)
     binary = remove_rules(binary)
-    boxes, labels, members, options = find_boxes(binary, ink)
+    boxes, labels, members, options, one_field, marks = find_boxes(binary, ink, layout)
     crops = np.zeros((len(boxes), 28, 28), np.uint8)
     for i, (box, ids) in enumerate(zip(boxes, members, strict=True)):
         crops[i] = crop_digit(ink, labels, box, ids)
@@ -233,4 +248,4 @@ def segment_digits(frame: np.ndarray) -> Segmentation:
     for replaced, option in options:
         alternatives.append(Alternative(tuple(replaced), start, len(option)))
         start += len(option)
-    return Segmentation(boxes, crops, ink, alt_boxes, alt_crops, tuple(alternatives))
+    return Segmentation(boxes, crops, ink, alt_boxes, alt_crops, tuple(alternatives), one_field, marks)

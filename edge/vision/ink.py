@@ -1,0 +1,65 @@
+"""The frame as "ink is dark": coloured pen stands out like black, light chalk on a board is turned over.
+
+The segmenter reads dark ink on light paper from one grey channel. Two things a camera sees
+break that: coloured pen (luma makes red or green ink pale; a red 7 on cream paper nearly
+vanishes) and light strokes on a dark board (chalk). Both are fixed here, before the ink map,
+so every later stage stays as it is:
+
+- colour: the darkest of the three channels. Pen ink of any hue absorbs strongly in at least one
+  channel, where paper (white or cream) reflects in all three; paper's own tint is a smooth
+  background level that the ink map divides out like uneven light.
+- polarity: the ink is the minority that departs from the background level. Where the bright
+  tail of the frame departs much further from its median than the dark tail does, the strokes
+  are light: the frame is turned over (from the brightest channel, so yellow chalk on a green
+  board stands out too).
+
+A grey frame (the Pi's lores Y plane) skips the colour step and costs only the polarity check.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.vision.segment import to_grey
+
+POLARITY_SAMPLE = 4  # polarity is judged on every 4th pixel each way (thin strokes survive striding, not blurring)
+TAIL = 1.0  # percentile of each tail: strokes cover a few percent of a page, so 1% lies inside them
+LIGHT_INK_RATIO = 1.5  # the bright tail departs this many times further than the dark one: light strokes
+DARK_BACKGROUND = 128  # ... and the background (median) is darker than mid-grey
+SOLID = 0.6  # bright blobs filling this share of their boxes (weighted by area) are paper, not strokes
+
+
+def light_on_dark(grey: np.ndarray) -> bool:
+    """True where the strokes are lighter than their background (chalk on a board)."""
+    sample = grey[::POLARITY_SAMPLE, ::POLARITY_SAMPLE]
+    if sample.size < 16:
+        sample = grey
+    low, mid, high = np.percentile(sample, (TAIL, 50, 100 - TAIL))
+    if not (mid < DARK_BACKGROUND and (high - mid) > LIGHT_INK_RATIO * max(mid - low, 1.0)):
+        return False
+    # A small page on a dark desk has the same tails as chalk on a board; but the page is one
+    # solid bright blob, where strokes are thin ones that fill little of their boxes.
+    _, bright = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
+    area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    if n <= 1 or area.sum() == 0:
+        return False
+    fill = area / np.maximum(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT], 1)
+    return bool(float((fill * area).sum() / area.sum()) < SOLID)
+
+
+def ink_dark_grey(frame: np.ndarray) -> np.ndarray:
+    """2-D uint8 grey in which the writing is dark on a lighter background, whatever its colour or polarity."""
+    image = np.asarray(frame)
+    colour = image.ndim == 3 and image.shape[2] >= 3 and image.dtype == np.uint8
+    grey = to_grey(image)
+    if not light_on_dark(grey):
+        if not colour:
+            return grey
+        bgr = np.ascontiguousarray(image[..., :3])
+        return cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
+    if not colour:
+        return cv2.bitwise_not(grey)
+    bgr = np.ascontiguousarray(image[..., :3])
+    return cv2.bitwise_not(cv2.max(cv2.max(bgr[..., 0], bgr[..., 1]), bgr[..., 2]))
