@@ -78,8 +78,9 @@ class DigitReader:
         confidence = probs.max(axis=1) if len(probs) else np.zeros(0)
         boxes = seg_boxes if scale == 1.0 else np.round(seg_boxes / scale).astype(np.int32)
         accepted = np.flatnonzero(confidence >= self.min_confidence)
-        # a `/` reads as a confident 1: it is a separator (edge.vision.separators), not a digit
-        slash = slashes(seg.ink, seg_boxes[accepted], values[accepted])
+        # a `/` reads as a confident 1: in a field (a date) it is a separator, not a digit. Not on
+        # pages: there, slanted 1s are far more common than slashes (measured on the demo)
+        slash = slashes(seg.ink, seg_boxes[accepted], values[accepted]) if seg.one_field else np.zeros(len(accepted), bool)
         marks, slash_boxes = seg.marks, seg_boxes[accepted][slash]
         accepted = accepted[~slash]
         # one reading order for both outputs: `digits` lists exactly what `lines` spells

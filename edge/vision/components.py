@@ -25,6 +25,7 @@ SPLIT_ASPECT = 1.45  # a blob wider than this times its height (and than the ref
 SPLIT_WIDTH = 1.25  # ... and wider than this many reference heights
 DIGIT_ASPECT = 0.7  # typical width / height of one digit, to guess how many touch
 OFF_CENTRE_CUTS = (0.25, 0.75)  # also try cutting a blob in two at these shares of its width
+LOCAL_REFERENCE = 1.4  # pieces of one digit: the digit is at most this many times the taller piece's height
 TRY_MERGE_WIDTH = 1.0  # two neighbours together at most this many digit heights wide may be one digit
 
 
@@ -45,7 +46,10 @@ def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarra
     n = len(boxes)
     if n < 2:
         return boxes, members, [[] for _ in range(n)]
-    ref = reference_height(boxes)
+    h = boxes[:, 3].astype(np.float64)
+    # per pair: the page's digit height, but no more than LOCAL_REFERENCE times the taller piece,
+    # so a line of small digits beside big ones is not taken for the big ones' pieces
+    ref = np.minimum(reference_height(boxes), LOCAL_REFERENCE * np.maximum(h[:, None], h[None]))
     x0, y0 = boxes[:, 0].astype(np.float64), boxes[:, 1].astype(np.float64)
     x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
     overlap_x = np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None])
@@ -53,18 +57,19 @@ def merge_broken(boxes: np.ndarray, members: list[list[int]]) -> tuple[np.ndarra
     gap_y = np.maximum(y0[:, None], y0[None]) - np.minimum(y1[:, None], y1[None])
     union_h = np.maximum(y1[:, None], y1[None]) - np.minimum(y0[:, None], y0[None])
     union_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
-    tall = boxes[:, 3] >= WHOLE_PIECE * ref
+    tall_i, tall_j = h[:, None] >= WHOLE_PIECE * ref, h[None] >= WHOLE_PIECE * ref
     gap_x = -overlap_x
     # a short piece that is not flat (a flat one beside a digit is a dash, not a cut-off stem)
-    short = (boxes[:, 3] < SHORT_PIECE * ref) & (boxes[:, 3] >= 0.5 * boxes[:, 2])
+    upright = h >= 0.5 * boxes[:, 2]
+    short = ((h[:, None] < SHORT_PIECE * ref) & upright[:, None]) | ((h[None] < SHORT_PIECE * ref) & upright[None])
     # a short piece just beside a digit-height one, inside its height (a 4's stem cut off)
-    beside = (gap_x <= MERGE_SIDE_GAP * ref) & (short[:, None] | short[None]) & (gap_y < -0.3 * np.minimum(boxes[:, 3][:, None], boxes[:, 3][None]))
+    beside = (gap_x <= MERGE_SIDE_GAP * ref) & short & (gap_y < -0.3 * np.minimum(h[:, None], h[None]))
     pair = (
         ((overlap_x >= MERGE_MIN_OVERLAP * narrower) | beside)
         & (gap_y <= MERGE_MAX_GAP * ref)
         & (union_h <= MERGE_MAX_HEIGHT * ref)
         & (union_w <= MERGE_MAX_WIDTH * ref)
-        & ~(tall[:, None] & tall[None])
+        & ~(tall_i & tall_j)
     )
     np.fill_diagonal(pair, False)
     if not pair.any():

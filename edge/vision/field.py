@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 LAYOUTS = ("auto", "field", "page")
-FIELD_HEIGHT = 0.4  # the ink's typical blob is at least this share of the image's height: a field
+FIELD_HEIGHT = 0.6  # the ink's typical blob is at least this share of the image's height: a field
 FRAME_LINE = 0.9  # in a field, a blob this share of the width wide is the field's printed frame
 
 

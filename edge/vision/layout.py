@@ -12,6 +12,7 @@ from edge.vision.separators import JOINING, between, marks_in_line
 
 LINE_TOLERANCE = 0.6  # a digit joins a line if its centre is this many digit heights from its neighbour's
 NUMBER_GAP = 0.7  # a horizontal gap wider than this many digit heights starts a new number
+SIZE_CHANGE = 2.5  # neighbours whose heights differ this many times over are two numbers (a small note beside a big one)
 
 
 def group_lines(boxes: np.ndarray) -> list[list[int]]:
@@ -19,7 +20,8 @@ def group_lines(boxes: np.ndarray) -> list[list[int]]:
 
     Boxes are taken left to right and each joins the line whose latest digit is
     nearest in height (within the tolerance): following the line's latest digit
-    rather than its mean keeps a line whole when perspective tilts it.
+    rather than its mean keeps a line whole when perspective tilts it. The tolerance
+    is in the larger of the two digits' heights, so lines of any size mix on one page.
     """
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) == 0:
@@ -28,10 +30,11 @@ def group_lines(boxes: np.ndarray) -> list[list[int]]:
     centre_y = boxes[:, 1] + boxes[:, 3] / 2
     lines: list[list[int]] = []
     for i in np.argsort(boxes[:, 0] + boxes[:, 2] / 2, kind="stable"):
-        best, best_dist = None, LINE_TOLERANCE * digit_h
+        best, best_dist = None, np.inf
         for n, line in enumerate(lines):
             dist = abs(centre_y[i] - centre_y[line[-1]])
-            if dist <= best_dist:
+            reach = LINE_TOLERANCE * max(digit_h, boxes[i, 3], boxes[line[-1], 3])
+            if dist <= reach and dist < best_dist:
                 best, best_dist = n, dist
         if best is None:
             lines.append([int(i)])
@@ -43,13 +46,18 @@ def group_lines(boxes: np.ndarray) -> list[list[int]]:
 
 def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators=()) -> list[list[int]]:
     """Split one line (indices, left to right) into numbers at gaps wider than NUMBER_GAP heights;
-    a `.` or `,` in the gap joins (`25.441`), a `-`, `/` or `=` parts (edge.vision.separators)."""
+    a `.` or `,` in the gap joins (`25.441`), a `-` or `/` parts (edge.vision.separators)."""
     numbers: list[list[int]] = []
     right_edge = -np.inf
     for i in line:
         x, _, w, _ = boxes[i]
         mark = between(separators, boxes[numbers[-1][-1]], boxes[i]) if numbers and separators else None
         wide = x - right_edge > NUMBER_GAP * digit_h
+        if numbers:
+            small, big = sorted((boxes[i, 3], boxes[numbers[-1][-1], 3]))
+            # big digits are spaced more widely than the page's median digit; and a number keeps
+            # its size: a small one written just beside a big one is another
+            wide = x - right_edge > NUMBER_GAP * max(digit_h, small) or big > SIZE_CHANGE * small
         if not numbers or (mark is not None and mark not in JOINING) or (wide and mark not in JOINING):
             numbers.append([i])
         else:

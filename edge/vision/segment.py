@@ -32,7 +32,9 @@ SLIVER_WIDTH = 0.005  # share of the short side: thinner than any pen stroke see
 SPECK_AREA = 2e-5  # components smaller than this share of the frame are noise
 FAINT_SHARE = 0.55  # a component whose mean ink is under this share of the pen strokes' is printed paper lines
 BORDER_SLIVER = 0.4  # at the frame edge, a component thinner than this (w/h or h/w) is the page's edge
-MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height
+MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height ...
+STROKE_RATIO = 3.5  # ... unless its ink is strokes (height * (height + width) / area at least this)
+MIN_READABLE = 9  # px: shorter than this a digit is too small to read (the issue's smallest is 12 px)
 
 
 @dataclass(frozen=True)
@@ -193,12 +195,17 @@ def find_boxes(binary: np.ndarray, ink: np.ndarray, layout: str = "page") -> tup
     if len(boxes) == 0:
         return np.zeros((0, 4), np.int32), labels, [], [], one_field, specks
     median_h = float(np.median(boxes[:, 3]))
+    label_area = np.zeros(n)
+    label_area[ids] = stats[:, cv2.CC_STAT_AREA]
+    stroke = stroke_like(boxes, np.array([label_area[m].sum() for m in members])) & has_peer(boxes)
 
-    def is_digit(b: np.ndarray) -> np.ndarray:
-        # not digits: specks, dashes and rules (much wider than tall), anything taller than three lines
-        return (b[:, 3] >= MIN_HEIGHT * median_h) & (b[:, 2] <= 2.5 * b[:, 3]) & (b[:, 3] <= 3 * median_h)
+    def is_digit(b: np.ndarray, stroked: np.ndarray | bool = False) -> np.ndarray:
+        # not digits: specks, dashes and rules (much wider than tall), anything taller than three
+        # lines; but a pen's strokes of another size than the median's are digits too (scale)
+        sized = (b[:, 3] >= MIN_HEIGHT * median_h) & (b[:, 3] <= 3 * median_h)
+        return (sized | stroked) & (b[:, 2] <= 2.5 * b[:, 3])
 
-    good = is_digit(boxes)
+    good = is_digit(boxes, stroke)
     marks = np.concatenate([specks, boxes[~good].astype(np.int32)])
     new_index = np.cumsum(good) - 1
     alternatives = [
@@ -210,6 +217,31 @@ def find_boxes(binary: np.ndarray, ink: np.ndarray, layout: str = "page") -> tup
     members = [m for m, g in zip(members, good, strict=True) if g]
     alternatives += merge_alternatives(boxes, members, {i for r, _ in alternatives for i in r})
     return boxes, labels, members, alternatives, one_field, marks
+
+
+def stroke_like(boxes: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """Per box: its ink is pen strokes much longer than they are thick, and it is tall enough to read.
+
+    h * (h + w) / area is about height over stroke width (a 1: h / sw; an 8, a few times its
+    strokes' length in ink: still 3 or more). A dot, a speck, a smudge or a shadow is a solid
+    blob (2 or less). This needs no digit size, so a line of 13 px digits beside a 300 px number
+    is kept, where a height relative to the median keeps only one of the two.
+    """
+    h, w = boxes[:, 3].astype(np.float64), boxes[:, 2].astype(np.float64)
+    return (h * (h + w) / np.maximum(areas, 1) >= STROKE_RATIO) & (h >= MIN_READABLE)
+
+
+def has_peer(boxes: np.ndarray) -> np.ndarray:
+    """Per box: another box of about its height beside it in its line (a line of small digits,
+    where a lone small blob by a digit is more often a fragment of it)."""
+    h = boxes[:, 3].astype(np.float64)
+    cy = boxes[:, 1] + h / 2
+    x0, x1 = boxes[:, 0].astype(np.float64), (boxes[:, 0] + boxes[:, 2]).astype(np.float64)
+    gap = np.maximum(x0[:, None], x0[None]) - np.minimum(x1[:, None], x1[None])
+    ratio = h[:, None] / np.maximum(h[None], 1)
+    peer = (ratio <= 1.5) & (ratio >= 1 / 1.5) & (np.abs(cy[:, None] - cy[None]) <= h[:, None]) & (gap <= 1.5 * h[:, None])
+    np.fill_diagonal(peer, False)
+    return peer.any(axis=1)
 
 
 def crop_digit(ink: np.ndarray, labels: np.ndarray, box: np.ndarray, members: list[int]) -> np.ndarray:

@@ -1,10 +1,11 @@
-"""Separators and marks between digits (`.`, `,`, `-`, `=`, `/`): known by shape, never read as digits.
+"""Separators and marks between digits (`.`, `,`, `-`, `/`): known by shape, never read as digits.
 
 They are told apart by their size and place against the digits of their own line, so the
 rules hold at any scale: a dot is small and sits on the baseline, a comma is a little taller
-and hangs from it, a dash is flat and in the middle of the line, `=` is two dashes, a slash
-is a thin straight stroke leaning far over. In a number, `.` and `,` join digit groups
-(`25.441` is one number); `-`, `/` and `=` part them (`12/05` is two).
+and hangs from it, a dash is flat and in the middle of the line, a slash is a thin straight
+stroke leaning far over. In a number, `.` and `,` join digit groups (`25.441` is one number);
+`-` and `/` part them (`12/05` is two). `=` and other flat marks are kept out of the digits
+by the segmenter's shape rules.
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ COMMA_HEIGHT = 0.6  # a comma at most this tall ...
 COMMA_WIDTH = 0.35  # ... and this wide
 LOW = 0.55  # dots and commas begin below this share of the line's height (from its top)
 DASH_HEIGHT = 0.25  # a dash is at most this many line heights tall
-EQUALS_HEIGHT = 0.6  # two dashes one above the other: at most this tall, wider than tall
-MIDDLE = (0.2, 0.8)  # dashes and `=` are centred within this band of the line
+MIDDLE = (0.3, 0.75)  # dashes are centred within this band of the line
 SLASH_LEAN = 0.36  # a slash's top is at least this share of its height right of its foot (20 degrees; upright 1s lean less)
 SLASH_STRAIGHT = 0.2  # ... and no ink row strays farther than this share of its width from the straight line
 
 
 @dataclass(frozen=True)
 class Mark:
-    kind: str  # one of . , - = /
+    kind: str  # one of . , - /
     box: tuple[int, int, int, int]
 
     def as_json(self) -> dict:
@@ -49,11 +49,10 @@ def mark_kind(box, line_top: float, line_h: float) -> str | None:
         return "."
     if w <= COMMA_WIDTH * line_h and h <= COMMA_HEIGHT * line_h and top >= LOW and h > w:
         return ","
-    if MIDDLE[0] <= centre <= MIDDLE[1] and w > h:
-        if h <= DASH_HEIGHT * line_h:
-            return "-"
-        if h <= EQUALS_HEIGHT * line_h and w >= 1.2 * h:
-            return "="
+    if MIDDLE[0] <= centre <= MIDDLE[1] and w > h and h <= DASH_HEIGHT * line_h:
+        return "-"
+    # `=` is not named: it is no digit (too flat), and a blob of its size in a line is as often
+    # a broken-off bar of a 5 or a 7, which must not part a number
     return None
 
 
