@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from edge.vision.choices import choose
+from edge.vision.grid import cells
 from edge.vision.ink import ink_dark_grey
 from edge.vision.layout import lines_text, reading_order
 from edge.vision.segment import Segmentation, segment_digits
@@ -84,9 +85,14 @@ class DigitReader:
         marks, slash_boxes = seg.marks, seg_boxes[accepted][slash]
         accepted = accepted[~slash]
         # one reading order for both outputs: `digits` lists exactly what `lines` spells
+        box_sides = seg.box_sides
         if scale != 1.0:
-            marks, slash_boxes = np.round(marks / scale), np.round(slash_boxes / scale)
-        order = reading_order(boxes[accepted], one_line=seg.one_field, marks=marks, slash_boxes=slash_boxes)
+            marks, slash_boxes, box_sides = (np.round(b / scale) for b in (marks, slash_boxes, box_sides))
+        grid_cells = cells(seg.grid, seg_boxes[accepted])  # at the segmenter's scale; row y is mapped back
+        if grid_cells is not None and scale != 1.0:
+            grid_cells = (grid_cells[0] / scale, grid_cells[1])
+        order = reading_order(boxes[accepted], one_line=seg.one_field, marks=marks, slash_boxes=slash_boxes, cells=grid_cells,
+                              box_sides=box_sides)
         lines = lines_text(order, values[accepted])
         flat = accepted[[i for line in order for number in line for i in number]]
 

@@ -5,9 +5,13 @@ break that: coloured pen (luma makes red or green ink pale; a red 7 on cream pap
 vanishes) and light strokes on a dark board (chalk). Both are fixed here, before the ink map,
 so every later stage stays as it is:
 
-- colour: the darkest of the three channels. Pen ink of any hue absorbs strongly in at least one
-  channel, where paper (white or cream) reflects in all three; paper's own tint is a smooth
-  background level that the ink map divides out like uneven light.
+- colour: where the frame's writing is much deeper in its darkest channel than in luma (a pale
+  pen: orange, yellow-green, pink), the darkest of the three channels is read. Pen ink of any
+  hue absorbs strongly in at least one channel, where paper (white or cream) reflects in all
+  three; paper's tint is a smooth level the ink map divides out like uneven light. Dark pens
+  (black, blue, red, green) are deep in luma already and keep it: the darkest channel would
+  also darken the pale blue squares of squared paper and add one channel's noise (measured:
+  more false blobs on squared and cream paper).
 - polarity: the ink is the minority that departs from the background level. Where the bright
   tail of the frame departs much further from its median than the dark tail does, the strokes
   are light: the frame is turned over (from the brightest channel, so yellow chalk on a green
@@ -28,6 +32,7 @@ TAIL = 1.0  # percentile of each tail: strokes cover a few percent of a page, so
 LIGHT_INK_RATIO = 1.5  # the bright tail departs this many times further than the dark one: light strokes
 DARK_BACKGROUND = 128  # ... and the background (median) is darker than mid-grey
 SOLID = 0.6  # bright blobs filling this share of their boxes (weighted by area) are paper, not strokes
+COLOUR_GAIN = 1.5  # the darkest channel is read when the writing is this many times deeper in it than in luma
 
 
 def light_on_dark(grey: np.ndarray) -> bool:
@@ -49,6 +54,12 @@ def light_on_dark(grey: np.ndarray) -> bool:
     return bool(float((fill * area).sum() / area.sum()) < SOLID)
 
 
+def _depth(grey: np.ndarray) -> float:
+    """How far the darkest writing lies below the background level (median minus the dark tail)."""
+    low, mid = np.percentile(grey[::POLARITY_SAMPLE, ::POLARITY_SAMPLE], (TAIL, 50))
+    return float(mid - low)
+
+
 def ink_dark_grey(frame: np.ndarray) -> np.ndarray:
     """2-D uint8 grey in which the writing is dark on a lighter background, whatever its colour or polarity."""
     image = np.asarray(frame)
@@ -58,7 +69,8 @@ def ink_dark_grey(frame: np.ndarray) -> np.ndarray:
         if not colour:
             return grey
         bgr = np.ascontiguousarray(image[..., :3])
-        return cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
+        darkest = cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
+        return darkest if _depth(darkest) > COLOUR_GAIN * max(_depth(grey), 1.0) else grey
     if not colour:
         return cv2.bitwise_not(grey)
     bgr = np.ascontiguousarray(image[..., :3])

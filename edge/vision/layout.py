@@ -15,19 +15,22 @@ NUMBER_GAP = 0.7  # a horizontal gap wider than this many digit heights starts a
 SIZE_CHANGE = 2.5  # neighbours whose heights differ this many times over are two numbers (a small note beside a big one)
 
 
-def group_lines(boxes: np.ndarray) -> list[list[int]]:
+def group_lines(boxes: np.ndarray, row_y: np.ndarray | None = None) -> list[list[int]]:
     """Indices of `boxes` (x, y, w, h) per text line, lines top to bottom, digits left to right.
 
     Boxes are taken left to right and each joins the line whose latest digit is
     nearest in height (within the tolerance): following the line's latest digit
     rather than its mean keeps a line whole when perspective tilts it. The tolerance
     is in the larger of the two digits' heights, so lines of any size mix on one page.
+    `row_y`: per box, the centre of its grid cell's row (NaN outside a grid), used for its centre.
     """
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) == 0:
         return []
     digit_h = float(np.median(boxes[:, 3]))
     centre_y = boxes[:, 1] + boxes[:, 3] / 2
+    if row_y is not None:
+        centre_y = np.where(np.isfinite(row_y), row_y, centre_y)
     lines: list[list[int]] = []
     for i in np.argsort(boxes[:, 0] + boxes[:, 2] / 2, kind="stable"):
         best, best_dist = None, np.inf
@@ -44,9 +47,10 @@ def group_lines(boxes: np.ndarray) -> list[list[int]]:
     return lines
 
 
-def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators=()) -> list[list[int]]:
+def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators=(), column=None) -> list[list[int]]:
     """Split one line (indices, left to right) into numbers at gaps wider than NUMBER_GAP heights;
-    a `.` or `,` in the gap joins (`25.441`), a `-` or `/` parts (edge.vision.separators)."""
+    a `.` or `,` in the gap joins (`25.441`), a `-` or `/` parts (edge.vision.separators);
+    digits in two cells of a grid (`column`: per box, its cell's column or NaN) are two numbers."""
     numbers: list[list[int]] = []
     right_edge = -np.inf
     for i in line:
@@ -58,6 +62,8 @@ def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators
             # big digits are spaced more widely than the page's median digit; and a number keeps
             # its size: a small one written just beside a big one is another
             wide = x - right_edge > NUMBER_GAP * max(digit_h, small) or big > SIZE_CHANGE * small
+            if column is not None and column[i] != column[numbers[-1][-1]]:
+                wide = True  # NaN (outside cells) differs from everything too
         if not numbers or (mark is not None and mark not in JOINING) or (wide and mark not in JOINING):
             numbers.append([i])
         else:
@@ -67,20 +73,26 @@ def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators
 
 
 def reading_order(boxes: np.ndarray, *, one_line: bool = False, marks: np.ndarray | None = None,
-                  slash_boxes: np.ndarray | None = None) -> list[list[list[int]]]:
+                  slash_boxes: np.ndarray | None = None, cells: tuple | None = None,
+                  box_sides: np.ndarray | None = None) -> list[list[list[int]]]:
     """Indices of `boxes` as lines (top to bottom) of numbers (left to right) of digits.
 
     `one_line`: the boxes are one field, read as one line. `marks`: boxes of non-digit blobs,
     the separators among which join or part numbers; `slash_boxes`: blobs known to be `/`.
+    `cells`: (row centre y, column) per box where the boxes lie in a grid (edge.vision.grid.cells);
+    `box_sides`: the sides of comb boxes, which join the digits either side into one number.
     """
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) == 0:
         return []
     digit_h = float(np.median(boxes[:, 3]))
-    lines = [[int(i) for i in np.argsort(boxes[:, 0], kind="stable")]] if one_line else group_lines(boxes)
+    row_y, column = cells if cells is not None else (None, None)
+    lines = [[int(i) for i in np.argsort(boxes[:, 0], kind="stable")]] if one_line else group_lines(boxes, row_y)
     marks = np.zeros((0, 4)) if marks is None else np.asarray(marks, np.float64).reshape(-1, 4)
     slash_boxes = np.zeros((0, 4)) if slash_boxes is None else np.asarray(slash_boxes, np.float64).reshape(-1, 4)
-    return [split_numbers(boxes, line, digit_h, marks_in_line(marks, boxes, line, slash_boxes)) for line in lines]
+    box_sides = np.zeros((0, 4)) if box_sides is None else np.asarray(box_sides, np.float64).reshape(-1, 4)
+    return [split_numbers(boxes, line, digit_h, marks_in_line(marks, boxes, line, slash_boxes, box_sides), column)
+            for line in lines]
 
 
 def lines_text(order: list[list[list[int]]], values: np.ndarray) -> list[str]:

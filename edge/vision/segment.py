@@ -19,6 +19,7 @@ import numpy as np
 from edge.vision.choices import Alternative
 from edge.vision.components import components, merge_alternatives, merge_broken, split_touching
 from edge.vision.field import field_keep, resolve
+from edge.vision.grid import Grid, drop_box_sides, removed_lines
 from edge.vision.normalize import normalize_crop
 from edge.vision.paper_lines import remove_rules
 
@@ -48,6 +49,8 @@ class Segmentation:
     alternatives: tuple[Alternative, ...] = ()
     one_field: bool = False  # the image is one field (read as one line); see edge.vision.field
     marks: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))  # non-digit blobs: separator candidates
+    grid: Grid = field(default_factory=Grid)  # the long lines rule removal took out (edge.vision.grid)
+    box_sides: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))  # comb boxes' sides, taken out
 
 
 def to_grey(frame: np.ndarray) -> np.ndarray:
@@ -266,7 +269,9 @@ def segment_digits(frame: np.ndarray, layout: str = "page") -> Segmentation:
         return Segmentation(np.zeros((0, 4), np.int32), np.zeros((0, 28, 28), np.uint8), empty)
     ink = ink_map(grey)
     binary = binarize(ink)
-    binary = remove_rules(binary)
+    ruled = remove_rules(binary)
+    grid, removed = removed_lines(binary, ruled)
+    binary, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
     boxes, labels, members, options, one_field, marks = find_boxes(binary, ink, layout)
     crops = np.zeros((len(boxes), 28, 28), np.uint8)
     for i, (box, ids) in enumerate(zip(boxes, members, strict=True)):
@@ -280,4 +285,4 @@ def segment_digits(frame: np.ndarray, layout: str = "page") -> Segmentation:
     for replaced, option in options:
         alternatives.append(Alternative(tuple(replaced), start, len(option)))
         start += len(option)
-    return Segmentation(boxes, crops, ink, alt_boxes, alt_crops, tuple(alternatives), one_field, marks)
+    return Segmentation(boxes, crops, ink, alt_boxes, alt_crops, tuple(alternatives), one_field, marks, grid, box_sides)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-JOINING = (".", ",")  # between digit groups these keep one number whole
+JOINING = (".", ",", "|")  # between digit groups these keep one number whole ("|": a comb box's side)
 DOT_SIZE = 0.3  # a dot is at most this many line heights across
 DOT_MIN = 0.07  # ... and at least this many (and 3 px): smaller specks are the camera's noise
 COMMA_HEIGHT = 0.6  # a comma at most this tall ...
@@ -83,10 +83,10 @@ def slashes(ink: np.ndarray, boxes: np.ndarray, values: np.ndarray) -> np.ndarra
     return out
 
 
-def marks_in_line(marks: np.ndarray, boxes: np.ndarray, line: list[int], slash_boxes=()) -> list[Mark]:
+def marks_in_line(marks: np.ndarray, boxes: np.ndarray, line: list[int], slash_boxes=(), box_sides=()) -> list[Mark]:
     """The separators among `marks` (N, 4) that sit in the line of digit boxes `line`, and the
-    slashes (found by `slashes`) whose middle lies within the line's height."""
-    if not len(line) or not (len(marks) or len(slash_boxes)):
+    slashes (found by `slashes`) and comb box sides whose middle lies within the line's height."""
+    if not len(line) or not (len(marks) or len(slash_boxes) or len(box_sides)):
         return []
     line_boxes = boxes[line]
     line_top = float(np.median(line_boxes[:, 1]))
@@ -100,10 +100,11 @@ def marks_in_line(marks: np.ndarray, boxes: np.ndarray, line: list[int], slash_b
             kind = mark_kind(box, line_top, line_h)
             if kind is not None:
                 found.append(Mark(kind, tuple(int(v) for v in box)))
-    for box in slash_boxes:
-        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-        if left <= cx <= right and line_top <= cy <= line_top + line_h:
-            found.append(Mark("/", tuple(int(v) for v in box)))
+    for kind, known in (("/", slash_boxes), ("|", box_sides)):
+        for box in known:
+            cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+            if left <= cx <= right and line_top <= cy <= line_top + line_h:
+                found.append(Mark(kind, tuple(int(v) for v in box)))
     return found
 
 
