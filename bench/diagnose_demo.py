@@ -25,10 +25,9 @@ import numpy as np
 
 from edge.demo.mnist import load_split
 from edge.demo.synth import DemoScene
-from edge.reader import DEFAULT_MIN_CONFIDENCE
+from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader
 from edge.runtime.interpreter import DigitClassifier
-from edge.vision.choices import choose
-from edge.vision.segment import segment_digits
+from edge.vision.box import boxes_array
 
 OWN_SHARE = 0.6  # a box belongs to a digit when this share of the box lies on the digit's truth box
 COVER_SHARE = 0.5  # a box covers a digit when it holds this share of the digit's truth box
@@ -103,7 +102,7 @@ def main() -> None:
     args = p.parse_args()
     test = load_split("t10k", args.data_dir)
     wh = tuple(int(v) for v in args.size.split("x"))
-    classifier = DigitClassifier(args.model)
+    reader = DigitReader(DigitClassifier(args.model))
     scene = DemoScene(test.images, test.labels, frame_wh=wh, frames_per_page=1, seed=args.seed)
     frames = scene.frames()
     total: Counter = Counter()
@@ -111,13 +110,9 @@ def main() -> None:
     bad_crops, good_crops = [], []
     for i in range(args.frames):
         frame = next(frames)
-        seg = segment_digits(frame.image)
-        n = len(seg.crops)
-        all_probs = classifier.classify(np.concatenate([seg.crops, seg.alt_crops]))
-        boxes, crops, probs = choose(seg.boxes, seg.crops, seg.alt_boxes, seg.alt_crops, seg.alternatives,
-                                     all_probs[:n], all_probs[n:])
-        values = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
-        conf = probs.max(axis=1) if len(probs) else np.zeros(0)
+        settled = reader.settle(frame.image)  # the reader's own intermediate result, before its threshold
+        boxes, crops = boxes_array(settled.boxes), settled.crops
+        values, conf = settled.values, settled.confidence
         truth_boxes = np.array([d.box for d in frame.digits]).reshape(-1, 4)
         truth_values = np.array([d.value for d in frame.digits])
         counts, misread = diagnose_frame(truth_boxes, truth_values, boxes, values, conf, DEFAULT_MIN_CONFIDENCE)

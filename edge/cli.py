@@ -101,7 +101,7 @@ def run(
             result = reader.read(frame.image, source=frame.source, index=frame.index, decode_ms=frame.decode_ms)
             raw_lines = result.lines
             if vote is not None:
-                result.lines = vote.update(raw_lines)
+                result = vote.vote(result)  # a reading in, a reading out: lines and digits agree
             now = time.perf_counter()
             rate = 1.0 / max(now - last, 1e-6)
             fps = rate if fps is None else FPS_SMOOTHING * fps + (1 - FPS_SMOOTHING) * rate

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from edge.errors import UserError
-from edge.vision.segment import to_grey
+from edge.vision.picture import to_grey
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".mjpeg", ".mjpg"}
@@ -59,7 +59,11 @@ def decode_image(path: Path) -> np.ndarray:
         alpha = image[..., 3:4].astype(np.float32) / np.iinfo(image.dtype).max
         image = image[..., :3].astype(np.float32) * alpha + np.iinfo(image.dtype).max * (1 - alpha)
         image = image.astype(np.uint16 if image.max() > 255 else np.uint8)
-    return to_grey(image)
+    # colour is kept: the reader makes the grey it needs, once; 16-bit files drop to 8 bits, and
+    # anything stranger (a float TIFF) is made grey uint8 here
+    if image.dtype == np.uint16:
+        return (image >> 8).astype(np.uint8)
+    return image if image.dtype == np.uint8 else to_grey(image)
 
 
 def list_images(folder: Path) -> list[Path]:

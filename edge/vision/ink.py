@@ -25,7 +25,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.vision.segment import to_grey
+from edge.vision.picture import to_grey
 
 POLARITY_SAMPLE = 4  # polarity is judged on every 4th pixel each way (thin strokes survive striding, not blurring)
 TAIL = 1.0  # percentile of each tail: strokes cover a few percent of a page, so 1% lies inside them

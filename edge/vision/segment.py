@@ -3,7 +3,7 @@
 grey -> background estimate (closing on a downscaled copy, so uneven light and
 shadows divide out) -> soft ink map -> threshold -> ruled/squared paper lines
 removed -> connected components -> broken strokes merged, touching digits split,
-non-digits dropped -> boxes and MNIST-style 28x28 crops.
+non-digits dropped -> blobs, each with its candidate cuts into pieces.
 
 Every threshold is relative to the frame or to the median digit height, so a
 1280x720 page of small digits and a scan of one big digit are read alike.
@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from edge.vision.choices import Alternative
+from edge.vision.box import Box, boxes_array
 from edge.vision.components import components, merge_alternatives, merge_broken, split_touching
+from edge.vision.crops import crop_pieces
+from edge.vision.cuts import Blob, Piece
 from edge.vision.field import field_keep, resolve
 from edge.vision.grid import Grid, drop_box_sides, removed_lines
-from edge.vision.normalize import normalize_crop
 from edge.vision.paper_lines import remove_rules
+from edge.vision.picture import to_grey
 
 BACKGROUND_SIDE = 96  # short side of the copy the background is estimated on, px
 CLOSING_FRACTION = 0.2  # closing kernel / short side: wider than the thickest stroke of a frame-filling digit
@@ -36,48 +38,33 @@ BORDER_SLIVER = 0.4  # at the frame edge, a component thinner than this (w/h or 
 MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height ...
 STROKE_RATIO = 3.5  # ... unless its ink is strokes (height * (height + width) / area at least this)
 MIN_READABLE = 9  # px: shorter than this a digit is too small to read (the issue's smallest is 12 px)
+NO_BOXES = np.zeros((0, 4), np.int32)
 
 
 @dataclass(frozen=True)
 class Segmentation:
-    boxes: np.ndarray  # (N, 4) int32 x, y, w, h, in reading-agnostic order: the best guess without a model
-    crops: np.ndarray  # (N, 28, 28) uint8, bright ink on black, MNIST-style
-    ink: np.ndarray  # (H, W) uint8 soft ink map, for the overlay and debugging
-    # other ways to read ambiguous blobs (touching or broken digits), for the classifier to settle
-    alt_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))
-    alt_crops: np.ndarray = field(default_factory=lambda: np.zeros((0, 28, 28), np.uint8))
-    alternatives: tuple[Alternative, ...] = ()
+    """What segmentation found in one grey frame: blobs with their candidate cuts, and the maps they index."""
+
+    blobs: tuple[Blob, ...]
+    ink: np.ndarray  # (H, W) uint8 soft ink map (255 = full ink), what crops are cut from
+    labels: np.ndarray  # (H, W) connected-component labels; a piece's `labels` index them
     one_field: bool = False  # the image is one field (read as one line); see edge.vision.field
-    marks: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))  # non-digit blobs: separator candidates
+    marks: np.ndarray = field(default_factory=lambda: NO_BOXES)  # (N, 4) non-digit blobs: separator candidates
     grid: Grid = field(default_factory=Grid)  # the long lines rule removal took out (edge.vision.grid)
-    box_sides: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))  # comb boxes' sides, taken out
+    box_sides: np.ndarray = field(default_factory=lambda: NO_BOXES)  # comb boxes' sides, taken out
+
+    @property
+    def pieces(self) -> tuple[Piece, ...]:
+        """Every distinct piece of every cut of every blob, each once: the frame's batch."""
+        return tuple(dict.fromkeys(p for blob in self.blobs for p in blob.pieces))
 
 
-def to_grey(frame: np.ndarray) -> np.ndarray:
-    """Any frame (grey, BGR, BGRA; uint8, uint16, float, bool) to 2-D uint8 grey."""
-    image = np.asarray(frame)
-    if image.ndim == 3:
-        if image.shape[2] == 1:
-            image = image[..., 0]
-        elif image.shape[2] >= 3 and image.dtype == np.uint8:
-            image = cv2.cvtColor(np.ascontiguousarray(image[..., :3]), cv2.COLOR_BGR2GRAY)
-        else:
-            image = image[..., :3].astype(np.float32).mean(axis=2)
-    if image.ndim != 2:
-        raise ValueError(f"a frame is 2-D or 3-D, not {image.ndim}-D")
-    if image.dtype == np.uint8:
-        return image
-    if image.dtype == np.bool_:
-        return image.astype(np.uint8) * 255
-    if image.dtype == np.uint16:
-        return (image >> 8).astype(np.uint8)
-    values = np.nan_to_num(image.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
-    top = float(values.max()) if values.size else 0.0
-    if values.size and values.min() >= 0 and top <= 1.0:
-        values = values * 255
-    elif top > 255:
-        values = values * (255 / top)
-    return np.clip(values, 0, 255).astype(np.uint8)
+@dataclass(frozen=True)
+class BestGuess:
+    """The segmenter's reading without a model: every blob's default cut, boxes and crops."""
+
+    boxes: np.ndarray  # (N, 4) int32 x, y, w, h
+    crops: np.ndarray  # (N, 28, 28) uint8, bright ink on black, MNIST-style
 
 
 def _closing(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
@@ -161,65 +148,56 @@ def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndar
     return mean_ink < FAINT_SHARE * float(np.median(mean_ink[tall]))
 
 
-def find_boxes(binary: np.ndarray, ink: np.ndarray, layout: str = "page") -> tuple:
-    """Digit boxes (N, 4), the label image, per box the component labels it is made of,
-    the alternative readings of ambiguous blobs: (replaced box indices, [(box, labels)]),
-    whether the image is one field, and the boxes of blobs too small or flat for a digit
-    (dots, dashes: the separator candidates).
-
-    `layout` 'field' or 'auto' (edge.vision.field) keeps a field's digits at the image edge."""
+def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page") -> tuple[list[Blob], np.ndarray, bool, np.ndarray]:
+    """Blobs of digit ink with their candidate cuts, the label image their pieces index, whether
+    the image is one field (`layout` 'auto' decides, see edge.vision.field), and the boxes of
+    blobs too small or flat for a digit (dots, dashes: the separator candidates)."""
     h, w = binary.shape
     n, labels, stats = components(binary)
     stats = stats[1:]
-    ids = np.arange(1, n)
     keep = stats[:, cv2.CC_STAT_AREA] >= max(4, SPECK_AREA * h * w)
     faint = faint_components(labels, n, stats, ink, binary)
-    keep &= ~faint
     # specks may be a small pen's dots: kept aside as separator candidates, never as digits
     specks = stats[~keep & ~faint & (stats[:, cv2.CC_STAT_AREA] >= 4), :4].astype(np.int32)
     bx, by, bw, bh = (stats[:, i] for i in range(4))
     # slivers: a pixel or two wide and many times taller (a stair of a tilted page edge or rule)
     keep &= ~((bw <= max(2, SLIVER_WIDTH * min(h, w))) & (bh > 6 * bw))
-    # the page's edge or the surround: touches the frame border and spans much of it
-    at_border = (bx <= 0) | (by <= 0) | (bx + bw >= w) | (by + bh >= h)
+    keep &= ~faint
     one_field = resolve(layout, stats[keep], h)
     if one_field:  # a field's digits fill it and touch its edges: only its printed frame goes
         keep &= field_keep(stats, w)
     else:
+        # the page's edge or the surround: touches the frame border and spans much of it
+        at_border = (bx <= 0) | (by <= 0) | (bx + bw >= w) | (by + bh >= h)
         keep &= ~(at_border & ((bw > 0.5 * w) | (bh > 0.5 * h)))
         # a sliver of page edge where the page meets the frame edge (a digit cut off there is unreadable anyway)
         keep &= ~(at_border & ((bw < BORDER_SLIVER * bh) | (bh < BORDER_SLIVER * bw)))
-    boxes = np.stack([bx, by, bw, bh], axis=1)[keep].astype(np.int64)
-    members = [[int(i)] for i in ids[keep]]
-    if len(boxes) == 0:
-        return np.zeros((0, 4), np.int32), labels, [], [], one_field, specks
-    boxes, members, parts = merge_broken(boxes, members)
-    boxes, members, alternatives = split_touching(boxes, members, labels, parts)
-    if len(boxes) == 0:
-        return np.zeros((0, 4), np.int32), labels, [], [], one_field, specks
-    median_h = float(np.median(boxes[:, 3]))
-    label_area = np.zeros(n)
-    label_area[ids] = stats[:, cv2.CC_STAT_AREA]
-    stroke = stroke_like(boxes, np.array([label_area[m].sum() for m in members])) & has_peer(boxes)
+    pieces = [Piece(Box.of(stats[i, :4]), (int(i) + 1,)) for i in np.flatnonzero(keep)]
+    if not pieces:
+        return [], labels, one_field, specks
+    blobs = split_touching(merge_broken(pieces), labels)
+    defaults = [p for b in blobs for p in b.default]
+    median_h = float(np.median([p.box.h for p in defaults]))
+    area = np.concatenate([[0], stats[:, cv2.CC_STAT_AREA]])
+    boxes = boxes_array([p.box for p in defaults])
+    stroked = dict(zip(defaults, stroke_like(boxes, np.array([area[list(p.labels)].sum() for p in defaults]))
+                       & has_peer(boxes), strict=True))
 
-    def is_digit(b: np.ndarray, stroked: np.ndarray | bool = False) -> np.ndarray:
+    def is_digit(piece: Piece) -> bool:
         # not digits: specks, dashes and rules (much wider than tall), anything taller than three
         # lines; but a pen's strokes of another size than the median's are digits too (scale)
-        sized = (b[:, 3] >= MIN_HEIGHT * median_h) & (b[:, 3] <= 3 * median_h)
-        return (sized | stroked) & (b[:, 2] <= 2.5 * b[:, 3])
+        box = piece.box
+        sized = MIN_HEIGHT * median_h <= box.h <= 3 * median_h or stroked.get(piece, False)
+        return sized and box.w <= 2.5 * box.h
 
-    good = is_digit(boxes, stroke)
-    marks = np.concatenate([specks, boxes[~good].astype(np.int32)])
-    new_index = np.cumsum(good) - 1
-    alternatives = [
-        (tuple(int(new_index[i]) for i in replaced if good[i]), pieces)
-        for replaced, pieces in alternatives
-        if good[list(replaced)].any() and is_digit(np.array([p[0] for p in pieces]).reshape(-1, 4)).all()
-    ]
-    boxes = boxes[good].astype(np.int32)
-    members = [m for m, g in zip(members, good, strict=True) if g]
-    alternatives += merge_alternatives(boxes, members, {i for r, _ in alternatives for i in r})
-    return boxes, labels, members, alternatives, one_field, marks
+    kept, marks = [], [specks]
+    for blob in blobs:
+        default = tuple(p for p in blob.default if is_digit(p))
+        marks.append(boxes_array([p.box for p in blob.default if not is_digit(p)]))
+        if default:
+            others = (c for c in blob.cuts[1:] if all(is_digit(p) for p in c))
+            kept.append(Blob((default, *others)))
+    return merge_alternatives(kept), labels, one_field, np.concatenate(marks).astype(np.int32)
 
 
 def stroke_like(boxes: np.ndarray, areas: np.ndarray) -> np.ndarray:
@@ -247,42 +225,29 @@ def has_peer(boxes: np.ndarray) -> np.ndarray:
     return peer.any(axis=1)
 
 
-def crop_digit(ink: np.ndarray, labels: np.ndarray, box: np.ndarray, members: list[int]) -> np.ndarray:
-    """The 28x28 MNIST-style crop of one digit: its own components' ink only, contrast stretched."""
-    x, y, w, h = (int(v) for v in box)
-    region = labels[y : y + h, x : x + w]
-    mask = np.isin(region, members) if len(members) > 1 else region == members[0]
-    mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8))  # keep the soft stroke edge
-    ink_crop = ink[y : y + h, x : x + w] * mask
-    peak = float(np.percentile(ink_crop[mask > 0], 90)) if mask.any() else 0.0
-    if peak > 0:
-        # MNIST strokes are saturated at their core; stretch this crop's ink to match
-        ink_crop = cv2.convertScaleAbs(ink_crop, alpha=255.0 / peak)
-    return normalize_crop(ink_crop)
+def find_ink(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The soft ink map and its binary digit ink (paper lines removed)."""
+    ink = ink_map(grey)
+    return ink, remove_rules(binarize(ink))
 
 
-def segment_digits(frame: np.ndarray, layout: str = "page") -> Segmentation:
-    """Boxes and 28x28 crops of the digits in `frame` (dark ink on light paper); `layout` see find_boxes."""
-    grey = to_grey(frame)
+def segment(grey: np.ndarray, layout: str = "page") -> Segmentation:
+    """Blobs of handwritten digits, with their candidate cuts, in a 2-D uint8 grey frame
+    (`layout`: 'page', 'field' or 'auto', see edge.vision.field)."""
     if grey.size == 0 or min(grey.shape) < 4:
         empty = np.zeros(grey.shape, np.uint8)
-        return Segmentation(np.zeros((0, 4), np.int32), np.zeros((0, 28, 28), np.uint8), empty)
+        return Segmentation((), empty, empty)
     ink = ink_map(grey)
     binary = binarize(ink)
     ruled = remove_rules(binary)
     grid, removed = removed_lines(binary, ruled)
     binary, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
-    boxes, labels, members, options, one_field, marks = find_boxes(binary, ink, layout)
-    crops = np.zeros((len(boxes), 28, 28), np.uint8)
-    for i, (box, ids) in enumerate(zip(boxes, members, strict=True)):
-        crops[i] = crop_digit(ink, labels, box, ids)
-    pieces = [piece for _, option in options for piece in option]
-    alt_boxes = np.array([p[0] for p in pieces], np.int32).reshape(-1, 4)
-    alt_crops = np.zeros((len(pieces), 28, 28), np.uint8)
-    for i, (box, ids) in enumerate(pieces):
-        alt_crops[i] = crop_digit(ink, labels, np.asarray(box), ids)
-    alternatives, start = [], 0
-    for replaced, option in options:
-        alternatives.append(Alternative(tuple(replaced), start, len(option)))
-        start += len(option)
-    return Segmentation(boxes, crops, ink, alt_boxes, alt_crops, tuple(alternatives), one_field, marks, grid, box_sides)
+    blobs, labels, one_field, marks = find_blobs(binary, ink, layout)
+    return Segmentation(tuple(blobs), ink, labels, one_field, marks, grid, box_sides)
+
+
+def segment_digits(frame: np.ndarray) -> BestGuess:
+    """Boxes and 28x28 crops of the digits in `frame` (dark ink on light paper), by geometry alone."""
+    seg = segment(to_grey(frame))
+    pieces = [p for blob in seg.blobs for p in blob.default]
+    return BestGuess(boxes_array([p.box for p in pieces]), crop_pieces(seg.ink, seg.labels, pieces))

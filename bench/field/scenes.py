@@ -1,0 +1,48 @@
+"""One seeded generator per field-test condition: a camera frame and the truth drawn into it.
+
+Every scene comes from its own generator, seeded with (seed, condition, index), so a scene is
+the same whichever other conditions or how many scenes run beside it. Frames are BGR uint8,
+JPEG-encoded and decoded as a camera's are. Truth lines are spelled as edge-run's `lines`
+(numbers separated by one space, lines top to bottom; see layout.truth_of for separators).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.field import conditions
+from bench.field.camera import Photo
+from bench.field.hands import hand_name
+from edge.demo.synth import TruthDigit
+
+
+@dataclass(frozen=True)
+class FieldScene:
+    condition: str
+    index: int
+    image: np.ndarray  # (H, W, 3) uint8 BGR
+    lines: list[str]
+    digits: list[TruthDigit]  # boxes in frame pixels
+    marks: int  # non-digit marks (separators, letters, printed characters, arrows, ...)
+    hand: str  # the handwriting font's name
+    digit_ink: np.ndarray  # (H, W) bool, where the digits' ink is: for the generator's own test
+    jpeg: bytes  # `image` as the camera encoded it: the bench decodes it inside the timed read
+
+    @property
+    def digit_count(self) -> int:
+        return sum(len(line.replace(" ", "")) for line in self.lines)
+
+
+CONDITIONS: tuple[str, ...] = tuple(conditions.GENERATORS)
+
+
+def make_scene(condition: str, seed: int, index: int) -> FieldScene:
+    """Scene `index` of `condition` for `seed`: the same bytes on every run and machine."""
+    if condition not in conditions.GENERATORS:
+        raise ValueError(f"unknown condition {condition!r}; one of {', '.join(CONDITIONS)}")
+    rng = np.random.default_rng([seed, CONDITIONS.index(condition), index])
+    hand, lines, photo, marks = conditions.GENERATORS[condition](rng)
+    assert isinstance(photo, Photo)
+    return FieldScene(condition, index, photo.image, lines, photo.digits, marks, hand_name(hand), photo.digit_ink, photo.jpeg)

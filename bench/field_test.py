@@ -1,0 +1,174 @@
+"""Field test: read handwriting the reader has never seen, one row per condition.
+
+Seeded scenes in the held-out field hands (bench/field/hands.py) go through the real edge-run
+path: the camera's JPEG decoded, then DigitReader with the model's DigitClassifier. Writes
+bench/results/field_test.{json,md} and a contact sheet of one annotated scene per condition.
+Run from the project root:
+    PYTHONPATH=. python bench/field_test.py --data-dir ../shared/data/mnist
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from bench.field import report
+from bench.field.classifier_checks import run_checks
+from bench.field.hands import FieldFontsMissing, require_field_fonts
+from bench.field.scenes import CONDITIONS, make_scene
+from bench.field.scoring import ConditionScore
+from edge.demo.mnist import ENV_VAR, load_split
+from edge.demo.synth import DemoScene
+from edge.errors import UserError
+from edge.reader import DigitReader
+from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_SCENES = 40  # per condition: ~1,000 digits a row, a +-1.5 pt figure at 90%
+DEFAULT_SEED = 2026
+DEMO_JPEG = 90  # demo frames are re-encoded so that every row times a JPEG decode
+
+
+class Progress:
+    """A one-line progress bar on stderr (nothing when total is 0)."""
+
+    def __init__(self, total: int, enabled: bool = True) -> None:
+        self.total, self.done, self.enabled = total, 0, enabled and total > 0
+        self.start = time.perf_counter()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        width = 30
+        bar = "#" * int(width * self.done / self.total)
+        elapsed = time.perf_counter() - self.start
+        sys.stderr.write(f"\rfield test [{bar:<{width}}] {self.done}/{self.total} {label:<12} {elapsed:5.0f} s")
+        if self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def read_jpeg(reader: DigitReader, jpeg: bytes, name: str, index: int):
+    """Decode and read one frame as edge-run reads an image file; the decode is timed too."""
+    t0 = time.perf_counter()
+    frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    result = reader.read(frame, source=name, index=index, decode_ms=(time.perf_counter() - t0) * 1e3)
+    return frame, result
+
+
+def _demo_frames(data_dir: str | None, count: int, seed: int):
+    """Demo frames (MNIST test digits, the demo's page and camera) or None with the reason."""
+    if not data_dir:
+        return None, f"demo row skipped: pass --data-dir or set {ENV_VAR} to the MNIST folder"
+    test = load_split("t10k", data_dir, allow_download=False)
+    frames = DemoScene(test.images, test.labels, frame_wh=(640, 480), frames_per_page=1, seed=seed).frames()
+    return [next(frames) for _ in range(count)], None
+
+
+def run_field_test(
+    model_path: str | Path | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    scenes_per_condition: int = DEFAULT_SCENES,
+    conditions: list[str] | tuple[str, ...] | None = None,
+    data_dir: str | None = None,
+    save_frames: Path | None = None,
+    progress: bool = False,
+) -> dict:
+    """Generate and read every scene; the report as a dict (rows, overall, demo, examples).
+
+    The same arguments give the same scenes and the same figures (but ms) on every run.
+    """
+    require_field_fonts()
+    conditions = list(conditions or CONDITIONS)
+    reader = DigitReader(DigitClassifier(model_path))
+    demo, demo_note = _demo_frames(data_dir, scenes_per_condition, seed)
+    bar = Progress(scenes_per_condition * len(conditions) + (len(demo) if demo else 0), progress)
+    rows: dict[str, ConditionScore] = {}
+    examples = {}  # condition -> annotated first scene, for the contact sheet
+    for condition in conditions:
+        score = rows.setdefault(condition, ConditionScore())
+        for index in range(scenes_per_condition):
+            scene = make_scene(condition, seed, index)
+            frame, result = read_jpeg(reader, scene.jpeg, f"{condition}-{index}", index)
+            score.add(scene.lines, scene.digits, scene.marks, result, result.timing_ms["total"])
+            if index == 0 or (save_frames and index < 3):
+                annotated = report.annotate(frame, scene.digits, result)
+                examples.setdefault(condition, annotated)
+                if save_frames:
+                    save_frames.mkdir(parents=True, exist_ok=True)
+                    cv2.imwrite(str(save_frames / f"{condition}_{index:03d}.jpg"), annotated)
+            bar.step(condition)
+    overall = ConditionScore()
+    for score in rows.values():
+        overall.merge(score)
+    demo_row = None
+    if demo:
+        demo_row = ConditionScore()
+        for index, frame in enumerate(demo):
+            jpeg = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, DEMO_JPEG])[1].tobytes()
+            _, result = read_jpeg(reader, jpeg, f"demo-{index}", index)
+            demo_row.add(frame.lines, frame.digits, 0, result, result.timing_ms["total"])
+            bar.step("demo")
+    return {
+        "model": report.model_id(Path(model_path or SHIPPED_MODEL)),
+        "seed": seed,
+        "scenes_per_condition": scenes_per_condition,
+        "conditions": {name: score.as_json() for name, score in rows.items()},
+        "overall": overall.as_json(),
+        "demo": demo_row.as_json() if demo_row else {"note": demo_note},
+        "examples": examples,
+    }
+
+
+def classifier_checks(model_path: str | Path | None = None, *, seed: int = DEFAULT_SEED) -> dict:
+    """The classifier alone: optdigits (other writers) and isolated crops of each field hand."""
+    require_field_fonts()
+    return run_checks(DigitClassifier(model_path), seed=seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", help=f"TFLite digit model (default: the shipped {SHIPPED_MODEL.name})")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="scene seed; the same seed gives the same scenes")
+    p.add_argument("--scenes-per-condition", type=int, default=DEFAULT_SCENES, help="scenes in each condition's row")
+    p.add_argument("--conditions", help=f"comma-separated subset of: {','.join(CONDITIONS)} (default all)")
+    p.add_argument("--data-dir", help=f"MNIST folder for the demo row (default ${ENV_VAR}; without either the row is skipped)")
+    p.add_argument("--out", type=Path, default=RESULTS, help="folder for field_test.{json,md} and the contact sheet")
+    p.add_argument("--save-frames", type=Path, help="write annotated frames (first 3 per condition) here")
+    p.add_argument("--no-classifier", action="store_true", help="skip the classifier-only checks")
+    args = p.parse_args(argv)
+    try:
+        if args.scenes_per_condition < 1:
+            raise UserError(f"--scenes-per-condition must be at least 1, not {args.scenes_per_condition}")
+        conditions = [c.strip() for c in args.conditions.split(",") if c.strip()] if args.conditions else None
+        unknown = sorted(set(conditions or ()) - set(CONDITIONS))
+        if unknown:
+            raise UserError(f"--conditions: unknown {', '.join(unknown)}; choose from {', '.join(CONDITIONS)}")
+        data_dir = args.data_dir or os.environ.get(ENV_VAR) or None
+        started = time.perf_counter()
+        result = run_field_test(
+            args.model, seed=args.seed, scenes_per_condition=args.scenes_per_condition, conditions=conditions,
+            data_dir=data_dir, save_frames=args.save_frames, progress=True,
+        )
+        if not args.no_classifier:
+            result["classifier"] = classifier_checks(args.model, seed=args.seed)
+        result["wall_s"] = round(time.perf_counter() - started, 1)
+        result["command"] = "python bench/field_test.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        paths = report.write(result, args.out)
+    except (UserError, FieldFontsMissing) as err:
+        print(f"field_test: {err}", file=sys.stderr)
+        return 2
+    print(Path(paths[1]).read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

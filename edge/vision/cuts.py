@@ -1,0 +1,106 @@
+"""Blobs of ink and the candidate ways to cut each into digits: the segmenter's typed output.
+
+Geometry alone cannot tell a wide 0 from a 2 and a 1 that touch, or two strokes of one
+broken 4 from a 1 beside a 1. So the segmenter emits every blob with its candidate cuts:
+`cuts[0]` is its best guess without a model, the others cut the same ink into a different
+number of digits (or read two neighbouring pieces as one). The classifier reads every
+piece of every cut in the frame's one batch, and `edge.vision.settle` keeps the cut whose
+pieces are most probably digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from edge.vision.box import Box
+
+TRY_SPLIT_ASPECT = 0.95  # a blob wider than this times its height may hold two touching digits
+DIGIT_ASPECT = 0.7  # typical width / height of one digit, to guess how many touch
+MAX_PIECES = 6  # no blob is cut into more digits than this
+CUT_WINDOW = 0.3  # a cut lies within this share of a digit width of its even-spacing position
+OFF_CENTRE_WINDOW = 0.15  # an off-centre cut lies within this share of the width of where it was asked
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Ink that may be one digit: its box and the connected components (labels) it is made of.
+
+    A crop takes only its own components' ink, so a neighbour's stroke reaching into the
+    box stays out of it.
+    """
+
+    box: Box
+    labels: tuple[int, ...]
+
+
+Cut = tuple[Piece, ...]  # one way to read a blob: its digits, left to right
+
+
+@dataclass(frozen=True)
+class Blob:
+    """Ink that reads as one or more digits, and the candidate cuts of it (cuts[0]: the best guess)."""
+
+    cuts: tuple[Cut, ...]
+
+    @property
+    def default(self) -> Cut:
+        return self.cuts[0]
+
+    @property
+    def pieces(self) -> tuple[Piece, ...]:
+        """Every distinct piece of every cut, each once (the crops to classify)."""
+        return tuple(dict.fromkeys(p for cut in self.cuts for p in cut))
+
+
+def digits_across(w: int, h: int) -> int:
+    """How many digits a blob w wide and h tall holds when they touch, by the typical digit aspect."""
+    return min(MAX_PIECES, max(2, round(w / (DIGIT_ASPECT * h))))
+
+
+def piece_counts(w: int, h: int, default: int) -> list[int]:
+    """How many digits a blob w wide and h tall might hold, besides the default guess."""
+    if w <= TRY_SPLIT_ASPECT * h:
+        return []
+    guess = digits_across(w, h)
+    options = {1, 2, guess - 1, guess, guess + 1} & set(range(1, MAX_PIECES + 1))
+    return sorted(options - {default})
+
+
+def cut_columns(columns: np.ndarray, k: int) -> list[tuple[int, int]]:
+    """Column ranges of a blob (its ink per column) cut into `k` at the projection minima near even spacing."""
+    w = len(columns)
+    cuts = [0]
+    for j in range(1, k):
+        centre = j * w / k
+        lo = max(cuts[-1] + 1, int(centre - CUT_WINDOW * w / k))
+        hi = min(w - 1, int(centre + CUT_WINDOW * w / k) + 1)
+        if hi <= lo:
+            continue
+        cuts.append(lo + int(np.argmin(columns[lo:hi])))
+    cuts.append(w)
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=False) if b - a >= 2 and columns[a:b].any()]
+
+
+def cut_blob(whole: Piece, mask: np.ndarray, k: int, at: float | None = None) -> Cut:
+    """The blob `whole` (`mask`: uint8, non-zero on its ink, in its box) cut into `k` pieces; itself when k is 1.
+
+    `at` (a share of the width) cuts in two at the projection minimum nearest it instead.
+    """
+    if k <= 1:
+        return (whole,)
+    x, y, w, _ = whole.box
+    columns = np.count_nonzero(mask, axis=0)
+    if at is None:
+        ranges = cut_columns(columns, k)
+    else:  # a narrow 1 beside a wide digit touches it far from the middle
+        lo, hi = max(1, int(at * w - OFF_CENTRE_WINDOW * w)), min(w - 1, int(at * w + OFF_CENTRE_WINDOW * w) + 1)
+        cut = lo + int(np.argmin(columns[lo:hi])) if hi > lo else w // 2
+        ranges = [(a, b) for a, b in ((0, cut), (cut, w)) if b - a >= 2 and columns[a:b].any()]
+    out = []
+    for a, b in ranges:
+        _, top, _, height = cv2.boundingRect(mask[:, a:b])  # the rows this piece's ink spans
+        out.append(Piece(Box(x + a, y + top, b - a, height), whole.labels))
+    return tuple(out)

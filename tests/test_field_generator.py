@@ -1,0 +1,70 @@
+"""The field test's generator: its truth is what it drew, and it draws the same every run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bench.field.forms import _sudoku
+from bench.field.hands import FIELD_FONTS, FIELD_PRINTED_FONTS, require_field_fonts
+from bench.field.layout import Pen, truth_of
+from bench.field.scenes import CONDITIONS, make_scene
+
+SEED = 11
+HALO = 2  # px around a truth box where blur may carry a digit's ink
+
+
+def test_field_fonts_are_installed():
+    # fails (never skips) with the apt-get line that installs what is missing
+    require_field_fonts()
+    assert len(FIELD_FONTS) == 10 and len(FIELD_PRINTED_FONTS) >= 1
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_truth_boxes_cover_the_digits_drawn_and_nothing_else(condition):
+    require_field_fonts()
+    scene = make_scene(condition, SEED, 1)
+    ink = scene.digit_ink
+    assert scene.image.dtype == np.uint8 and scene.image.ndim == 3 and scene.image.shape[:2] == ink.shape
+    covered = np.zeros(ink.shape, bool)
+    for digit in scene.digits:
+        x, y, w, h = digit.box
+        assert w > 0 and h > 0, f"{condition}: digit {digit.value} has an empty box {digit.box}"
+        assert ink[y : y + h, x : x + w].mean() > 0.03, f"{condition}: box {digit.box} of {digit.value} holds no ink"
+        covered[max(0, y - HALO) : y + h + HALO, max(0, x - HALO) : x + w + HALO] = True
+    stray = (ink & ~covered).sum()
+    assert stray <= 0.002 * max(1, ink.sum()), f"{condition}: {stray} px of digit ink outside every truth box"
+    # the lines spell exactly the digits whose boxes are in the truth
+    spelled = sorted("".join(scene.lines).replace(" ", ""))
+    assert spelled == sorted(str(d.value) for d in scene.digits)
+    assert all(line == line.strip() and "  " not in line and line for line in scene.lines)
+
+
+def test_the_sudoku_truth_is_nine_lines_in_row_order():
+    rng = np.random.default_rng(SEED)
+    sheet, truth = _sudoku(rng, Pen(FIELD_FONTS[0]))
+    assert len(truth) == 9 and all(truth)
+    # rebuild each row from the drawn digits: the row is the cell the digit's centre lies in
+    cell = (sheet.height - 2 * (sheet.height // 11)) // 9
+    top = sheet.height // 11
+    rows: dict[int, list[tuple[int, int]]] = {}
+    for value, x, y, _w, h in sheet.digits:
+        rows.setdefault(int((y + h / 2 - top) // cell), []).append((x, value))
+    drawn = [" ".join(str(v) for _, v in sorted(rows.get(r, []))) for r in range(9)]
+    assert drawn == truth
+
+
+def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_scenes():
+    first = make_scene("fields", SEED, 3)
+    again = make_scene("fields", SEED, 3)
+    other = make_scene("fields", SEED + 1, 3)
+    assert first.jpeg == again.jpeg and first.lines == again.lines and first.digits == again.digits
+    assert first.jpeg != other.jpeg
+
+
+def test_separators_are_scored_as_the_issue_says():
+    assert truth_of("25.441") == "25441"  # a '.' or ',' keeps one number whole
+    assert truth_of("1,250.00") == "125000"
+    assert truth_of("12/05/24") == "12 05 24"  # '/' and '-' part numbers
+    assert truth_of("555-1234") == "555 1234"
+    assert truth_of("250,-") == "250" and truth_of("48=") == "48"  # trailing marks are no digits
