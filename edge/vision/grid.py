@@ -21,11 +21,12 @@ import numpy as np
 
 from edge.vision.components import components
 
-LINE_RUN = 0.07  # a grid line runs straight at least this share of the frame (as paper_lines' runs)
+LINE_RUN = 0.03  # pieces of a grid line run straight at least this share of the frame ...
+JOIN = 3  # ... and pieces this many runs apart along it are one line (a thin, tilted line breaks up)
 SIDE_REACH = 3  # px: a box side's ends lie this close to a removed line
 SIDE_THICK = 0.12  # a box side is at most this share of its height wide (printed upright; a pen's 1 leans)
 GRID_SPAN = 2.5  # a grid's lines are at least this many digit heights long
-CELL = 1.2  # and its cells at least this many digit heights across
+CELL = (1.2, 3.0)  # and its cells this many digit heights across (larger: a block whose inner lines were missed)
 IN_CELLS = 0.6  # share of the digits that must lie in cells for the page to be read as a grid
 
 
@@ -45,7 +46,7 @@ def removed_lines(before: np.ndarray, after: np.ndarray) -> tuple[Grid, np.ndarr
     for size in ((1, max(8, round(LINE_RUN * h))), (max(8, round(LINE_RUN * w)), 1)):
         opened = cv2.morphologyEx(removed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
         # join a line's pieces across the bands given back to digits that cross it
-        across = (3, size[1]) if size[0] == 1 else (size[0], 3)
+        across = (3, JOIN * size[1]) if size[0] == 1 else (JOIN * size[0], 3)
         joined = cv2.dilate(opened, cv2.getStructuringElement(cv2.MORPH_RECT, across))
         n, _, stats = components(joined)
         found.append(stats[1:, :4].astype(np.int32))
@@ -101,7 +102,7 @@ def cells(grid: Grid, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None
         if not (len(above) and len(below) and len(left) and len(right)):
             continue
         top, bottom, x0, x1 = above.max(), below.min(), left.max(), right.min()
-        if bottom - top >= CELL * digit_h and x1 - x0 >= CELL * digit_h:
+        if CELL[0] * digit_h <= bottom - top <= CELL[1] * digit_h and CELL[0] * digit_h <= x1 - x0 <= CELL[1] * digit_h:
             row_y[i], column[i] = (top + bottom) / 2, x0
     if np.isfinite(row_y).mean() < IN_CELLS:
         return None

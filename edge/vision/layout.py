@@ -12,6 +12,7 @@ from edge.vision.separators import JOINING, between, marks_in_line
 
 LINE_TOLERANCE = 0.6  # a digit joins a line if its centre is this many digit heights from its neighbour's
 NUMBER_GAP = 0.7  # a horizontal gap wider than this many digit heights starts a new number
+BASELINE = 0.3  # digits whose feet are this many (smaller) digit heights apart stand on one baseline
 SIZE_CHANGE = 2.5  # neighbours whose heights differ this many times over are two numbers (a small note beside a big one)
 
 
@@ -21,7 +22,9 @@ def group_lines(boxes: np.ndarray, row_y: np.ndarray | None = None) -> list[list
     Boxes are taken left to right and each joins the line whose latest digit is
     nearest in height (within the tolerance): following the line's latest digit
     rather than its mean keeps a line whole when perspective tilts it. The tolerance
-    is in the larger of the two digits' heights, so lines of any size mix on one page.
+    grows with the smaller of the two digits (lines of big digits), and digits of any size
+    standing on one baseline are one line (a small number written beside a big one); a
+    tall blob alone (a remnant of a line) reaches no further than the page's digits do.
     `row_y`: per box, the centre of its grid cell's row (NaN outside a grid), used for its centre.
     """
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
@@ -29,6 +32,7 @@ def group_lines(boxes: np.ndarray, row_y: np.ndarray | None = None) -> list[list
         return []
     digit_h = float(np.median(boxes[:, 3]))
     centre_y = boxes[:, 1] + boxes[:, 3] / 2
+    bottom = boxes[:, 1] + boxes[:, 3]
     if row_y is not None:
         centre_y = np.where(np.isfinite(row_y), row_y, centre_y)
     lines: list[list[int]] = []
@@ -36,8 +40,10 @@ def group_lines(boxes: np.ndarray, row_y: np.ndarray | None = None) -> list[list
         best, best_dist = None, np.inf
         for n, line in enumerate(lines):
             dist = abs(centre_y[i] - centre_y[line[-1]])
-            reach = LINE_TOLERANCE * max(digit_h, boxes[i, 3], boxes[line[-1], 3])
-            if dist <= reach and dist < best_dist:
+            small = min(boxes[i, 3], boxes[line[-1], 3])
+            near = dist <= LINE_TOLERANCE * max(digit_h, small)
+            baseline = abs(bottom[i] - bottom[line[-1]]) <= BASELINE * small and (row_y is None or not np.isfinite(row_y[i]))
+            if (near or baseline) and dist < best_dist:
                 best, best_dist = n, dist
         if best is None:
             lines.append([int(i)])
