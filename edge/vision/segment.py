@@ -20,13 +20,21 @@ from edge.vision.box import Box, boxes_array
 from edge.vision.components import components, merge_alternatives, merge_broken, split_touching
 from edge.vision.crops import crop_pieces
 from edge.vision.cuts import Blob, Piece
-from edge.vision.field import field_keep, resolve
+from edge.vision.field import (
+    MAYBE_FIELD,
+    field_keep,
+    field_share,
+    long_rules_only,
+    resolve,
+    strip_printed_lines,
+)
 from edge.vision.grid import Grid, drop_box_sides, removed_lines
 from edge.vision.paper_lines import remove_rules
 from edge.vision.picture import to_grey
 
 BACKGROUND_SIDE = 96  # short side of the copy the background is estimated on, px
 CLOSING_FRACTION = 0.2  # closing kernel / short side: wider than the thickest stroke of a frame-filling digit
+FIELD_CLOSING = 0.35  # ... in a field, whose digits fill its short side: their stroke junctions (0.2 left holes)
 MIN_CONTRAST = 60  # ink-map level (0-255, 255 = black on white) below which nothing is ink
 WEAK_SHARE = 0.55  # hysteresis: weak ink is this share of the strong threshold
 MAX_CONTRAST = 110  # cap on Otsu: a page with little ink must not push the threshold into the strokes
@@ -73,12 +81,21 @@ def _closing(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
     Where the page ends inside the frame, a strip of dark surround along the frame edge
     is narrower than the kernel; replicating the border would fill it in as if it were ink.
     Sides whose edge is dark (well below the brightest paper) are padded with black instead.
+    Where a stroke crosses a paper edge (a field cropped tight, a digit cut by the frame),
+    replicating would carry it on beyond the frame, too long to close, and the background
+    would take the stroke's darkness there (holes in the ink); the pad repeats the edge
+    with thin dark things along it closed instead, so only wide shades carry on.
     """
     bright = float(np.percentile(small, 95))
     edges = (small[0], small[-1], small[:, 0], small[:, -1])  # top, bottom, left, right
     dark = [float(np.median(e)) < 0.5 * bright for e in edges]
     pad = k // 2 + 1
     padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    along = cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
+    top, bottom = (cv2.morphologyEx(np.ascontiguousarray(e)[None], cv2.MORPH_CLOSE, along)[0] for e in (small[0], small[-1]))
+    left, right = (cv2.morphologyEx(np.ascontiguousarray(e)[None], cv2.MORPH_CLOSE, along)[0] for e in (small[:, 0], small[:, -1]))
+    padded[:pad, pad:-pad], padded[-pad:, pad:-pad] = top, bottom
+    padded[pad:-pad, :pad], padded[pad:-pad, -pad:] = left[:, None], right[:, None]
     if dark[0]:
         padded[:pad] = 0
     if dark[1]:
@@ -91,13 +108,13 @@ def _closing(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
     return closed[pad:-pad, pad:-pad]
 
 
-def ink_map(grey: np.ndarray) -> np.ndarray:
+def ink_map(grey: np.ndarray, closing: float = CLOSING_FRACTION) -> np.ndarray:
     """Soft ink map (uint8, 255 = full ink): darkness relative to the local paper brightness."""
     h, w = grey.shape
     short = min(h, w)
     scale = min(1.0, BACKGROUND_SIDE / short)
     small = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    k = max(3, int(CLOSING_FRACTION * min(small.shape)) | 1)
+    k = max(3, int(closing * min(small.shape)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     # closing = the paper with every dark thing narrower than the kernel (the ink) filled in;
     # it keeps step edges (a shadow's, the page's) where they are, so they divide out.
@@ -148,7 +165,8 @@ def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndar
     return mean_ink < FAINT_SHARE * float(np.median(mean_ink[tall]))
 
 
-def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page") -> tuple[list[Blob], np.ndarray, bool, np.ndarray]:
+def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, stripped: bool = False,
+               ) -> tuple[list[Blob], np.ndarray, bool, np.ndarray]:
     """Blobs of digit ink with their candidate cuts, the label image their pieces index, whether
     the image is one field (`layout` 'auto' decides, see edge.vision.field), and the boxes of
     blobs too small or flat for a digit (dots, dashes: the separator candidates)."""
@@ -164,6 +182,10 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page") -> tup
     keep &= ~((bw <= max(2, SLIVER_WIDTH * min(h, w))) & (bh > 6 * bw))
     keep &= ~faint
     one_field = resolve(layout, stats[keep], h)
+    if layout == "auto" and not one_field and field_share(stats[keep], h) >= MAYBE_FIELD and not stripped:
+        return [], labels, None, specks  # None: maybe a field; segment() looks again with a field's ink map
+    if one_field and not stripped:  # once more without the field's printed lines, which digits stand on
+        return find_blobs(strip_printed_lines(binary), ink, "field", stripped=True)
     if one_field:  # a field's digits fill it and touch its edges: only its printed frame goes
         keep &= field_keep(stats, w)
     else:
@@ -237,9 +259,23 @@ def segment(grey: np.ndarray, layout: str = "page") -> Segmentation:
     if grey.size == 0 or min(grey.shape) < 4:
         empty = np.zeros(grey.shape, np.uint8)
         return Segmentation((), empty, empty)
-    ink = ink_map(grey)
+    if layout == "field":
+        return _segment(grey, "field", FIELD_CLOSING)
+    seg = _segment(grey, layout, CLOSING_FRACTION)
+    if layout == "page" or seg.one_field is False:
+        return seg
+    # a field, or maybe one whose thick strokes the page's ink map broke up: its paper once
+    # more with a field's closing; no field after all, and it is read as a page
+    again = _segment(grey, "field" if seg.one_field else "auto", FIELD_CLOSING)
+    return again if again.one_field else _segment(grey, "page", CLOSING_FRACTION)
+
+
+def _segment(grey: np.ndarray, layout: str, closing: float) -> Segmentation:
+    ink = ink_map(grey, closing)
     binary = binarize(ink)
     ruled = remove_rules(binary)
+    if layout == "field":
+        ruled = long_rules_only(binary, ruled)
     grid, removed = removed_lines(binary, ruled)
     binary, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
     blobs, labels, one_field, marks = find_blobs(binary, ink, layout)
