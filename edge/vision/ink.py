@@ -31,8 +31,24 @@ POLARITY_SAMPLE = 4  # polarity is judged on every 4th pixel each way (thin stro
 TAIL = 1.0  # percentile of each tail: strokes cover a few percent of a page, so 1% lies inside them
 LIGHT_INK_RATIO = 1.5  # the bright tail departs this many times further than the dark one: light strokes
 DARK_BACKGROUND = 128  # ... and the background (median) is darker than mid-grey
+THIN = 7  # px on the sample (28 in the frame): the top-hats' kernel, wider than a small pen's stroke
+THIN_TAIL = 99.8  # the top-hats' percentile: strokes of a few small digits are a few tenths of a percent
 SOLID = 0.6  # bright blobs filling this share of their boxes (weighted by area) are paper, not strokes
 COLOUR_GAIN = 1.5  # the darkest channel is read when the writing is this many times deeper in it than in luma
+
+
+def thin_contrast(sample: np.ndarray) -> tuple[float, float]:
+    """(light, dark): how far thin light and thin dark things stand out of their surroundings.
+
+    Top-hats with a kernel a few strokes wide: a small board's chalk, a tenth of a percent of
+    the frame, stands out here where the frame's tails belong to the desk around the board.
+    """
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))
+    light = cv2.morphologyEx(sample, cv2.MORPH_TOPHAT, kernel)
+    dark = cv2.morphologyEx(sample, cv2.MORPH_BLACKHAT, kernel)
+    if min(sample.shape) > 4 * THIN:  # a strip of desk along the frame's edge is thin and dark too
+        light, dark = light[THIN:-THIN, THIN:-THIN], dark[THIN:-THIN, THIN:-THIN]
+    return float(np.percentile(light, THIN_TAIL)), float(np.percentile(dark, THIN_TAIL))
 
 
 def light_on_dark(grey: np.ndarray) -> bool:
@@ -41,7 +57,12 @@ def light_on_dark(grey: np.ndarray) -> bool:
     if sample.size < 16:
         sample = grey
     low, mid, high = np.percentile(sample, (TAIL, 50, 100 - TAIL))
-    if not (mid < DARK_BACKGROUND and (high - mid) > LIGHT_INK_RATIO * max(mid - low, 1.0)):
+    if mid >= DARK_BACKGROUND:  # paper: light gaps between big dark strokes are no chalk
+        return False
+    light, dark = thin_contrast(sample)
+    if light > LIGHT_INK_RATIO * max(dark, 4.0):
+        return True
+    if not (high - mid) > LIGHT_INK_RATIO * max(mid - low, 1.0):
         return False
     # A small page on a dark desk has the same tails as chalk on a board; but the page is one
     # solid bright blob, where strokes are thin ones that fill little of their boxes.
