@@ -33,6 +33,7 @@ LIGHT_INK_RATIO = 1.5  # the bright tail departs this many times further than th
 DARK_BACKGROUND = 128  # ... and the background (median) is darker than mid-grey
 THIN = 7  # px on the sample (28 in the frame): the top-hats' kernel, wider than a small pen's stroke
 THIN_TAIL = 99.8  # the top-hats' percentile: strokes of a few small digits are a few tenths of a percent
+STROKE_SHARE = 0.2  # light strokes cover less than this share of the frame (chalk: 2-6%; a page: 30% and more)
 SOLID = 0.6  # bright blobs filling this share of their boxes (weighted by area) are paper, not strokes
 COLOUR_GAIN = 1.5  # the darkest channel is read when the writing is this many times deeper in it than in luma
 
@@ -69,8 +70,8 @@ def light_on_dark(grey: np.ndarray) -> bool:
     _, bright = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     n, _, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
     area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
-    if n <= 1 or area.sum() == 0:
-        return False
+    if n <= 1 or area.sum() == 0 or area.sum() > STROKE_SHARE * sample.size:
+        return False  # strokes are a minority of the frame; a page on a desk is a large part
     fill = area / np.maximum(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT], 1)
     return bool(float((fill * area).sum() / area.sum()) < SOLID)
 

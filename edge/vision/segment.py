@@ -81,21 +81,12 @@ def _closing(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
     Where the page ends inside the frame, a strip of dark surround along the frame edge
     is narrower than the kernel; replicating the border would fill it in as if it were ink.
     Sides whose edge is dark (well below the brightest paper) are padded with black instead.
-    Where a stroke crosses a paper edge (a field cropped tight, a digit cut by the frame),
-    replicating would carry it on beyond the frame, too long to close, and the background
-    would take the stroke's darkness there (holes in the ink); the pad repeats the edge
-    with thin dark things along it closed instead, so only wide shades carry on.
     """
     bright = float(np.percentile(small, 95))
     edges = (small[0], small[-1], small[:, 0], small[:, -1])  # top, bottom, left, right
     dark = [float(np.median(e)) < 0.5 * bright for e in edges]
     pad = k // 2 + 1
     padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-    along = cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
-    top, bottom = (cv2.morphologyEx(np.ascontiguousarray(e)[None], cv2.MORPH_CLOSE, along)[0] for e in (small[0], small[-1]))
-    left, right = (cv2.morphologyEx(np.ascontiguousarray(e)[None], cv2.MORPH_CLOSE, along)[0] for e in (small[:, 0], small[:, -1]))
-    padded[:pad, pad:-pad], padded[-pad:, pad:-pad] = top, bottom
-    padded[pad:-pad, :pad], padded[pad:-pad, -pad:] = left[:, None], right[:, None]
     if dark[0]:
         padded[:pad] = 0
     if dark[1]:
