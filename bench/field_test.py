@@ -81,8 +81,10 @@ def run_field_test(
     data_dir: str | None = None,
     save_frames: Path | None = None,
     progress: bool = False,
+    examples: bool = False,
 ) -> dict:
-    """Generate and read every scene; the report as a dict (rows, overall, demo, examples).
+    """Generate and read every scene; the report as a JSON-ready dict (rows, overall, demo), plus
+    'examples' (condition -> annotated first frame, for the contact sheet) when asked.
 
     The same arguments give the same scenes and the same figures (but ms) on every run.
     """
@@ -92,16 +94,16 @@ def run_field_test(
     demo, demo_note = _demo_frames(data_dir, scenes_per_condition, seed)
     bar = Progress(scenes_per_condition * len(conditions) + (len(demo) if demo else 0), progress)
     rows: dict[str, ConditionScore] = {}
-    examples = {}  # condition -> annotated first scene, for the contact sheet
+    annotated_first = {}  # condition -> annotated first scene, for the contact sheet
     for condition in conditions:
         score = rows.setdefault(condition, ConditionScore())
         for index in range(scenes_per_condition):
             scene = make_scene(condition, seed, index)
             frame, result = read_jpeg(reader, scene.jpeg, f"{condition}-{index}", index)
             score.add(scene.lines, scene.digits, scene.marks, result, result.timing_ms["total"])
-            if index == 0 or (save_frames and index < 3):
-                annotated = report.annotate(frame, scene.digits, result)
-                examples.setdefault(condition, annotated)
+            if (examples and index == 0) or (save_frames and index < 3):
+                annotated = report.annotate(frame, scene.lines, scene.digits, result)
+                annotated_first.setdefault(condition, annotated)
                 if save_frames:
                     save_frames.mkdir(parents=True, exist_ok=True)
                     cv2.imwrite(str(save_frames / f"{condition}_{index:03d}.jpg"), annotated)
@@ -117,15 +119,17 @@ def run_field_test(
             _, result = read_jpeg(reader, jpeg, f"demo-{index}", index)
             demo_row.add(frame.lines, frame.digits, 0, result, result.timing_ms["total"])
             bar.step("demo")
-    return {
+    result = {
         "model": report.model_id(Path(model_path or SHIPPED_MODEL)),
         "seed": seed,
         "scenes_per_condition": scenes_per_condition,
         "conditions": {name: score.as_json() for name, score in rows.items()},
         "overall": overall.as_json(),
         "demo": demo_row.as_json() if demo_row else {"note": demo_note},
-        "examples": examples,
     }
+    if examples:
+        result["examples"] = annotated_first
+    return result
 
 
 def classifier_checks(model_path: str | Path | None = None, *, seed: int = DEFAULT_SEED) -> dict:
@@ -153,15 +157,17 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             raise UserError(f"--conditions: unknown {', '.join(unknown)}; choose from {', '.join(CONDITIONS)}")
         data_dir = args.data_dir or os.environ.get(ENV_VAR) or None
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = run_field_test(
             args.model, seed=args.seed, scenes_per_condition=args.scenes_per_condition, conditions=conditions,
-            data_dir=data_dir, save_frames=args.save_frames, progress=True,
+            data_dir=data_dir, save_frames=args.save_frames, progress=True, examples=True,
         )
         if not args.no_classifier:
             result["classifier"] = classifier_checks(args.model, seed=args.seed)
         result["wall_s"] = round(time.perf_counter() - started, 1)
-        result["command"] = "python bench/field_test.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        # CPU seconds of this process (all its threads): what the run costs on an idle machine
+        result["cpu_s"] = round(time.process_time() - cpu_started, 1)
+        result["command"] = " ".join(["PYTHONPATH=. python bench/field_test.py", *(argv if argv is not None else sys.argv[1:])])
         paths = report.write(result, args.out)
     except (UserError, FieldFontsMissing) as err:
         print(f"field_test: {err}", file=sys.stderr)

@@ -35,6 +35,14 @@ def keras_predictions(keras_file, x_test: np.ndarray, x_camera: np.ndarray) -> P
     return Predictions(predict(x_test), predict(x_camera))
 
 
+def output_classes(model_path) -> int:
+    """How many scores the .tflite model gives: 10 digits, or 11 with a "not a digit" class."""
+    from edge.runtime.interpreter import load_runtime
+
+    runtime, _ = load_runtime()
+    return int(runtime.Interpreter(model_path=str(model_path)).get_output_details()[0]["shape"][-1])
+
+
 def classify_all(classifier: DigitClassifier, x: np.ndarray) -> np.ndarray:
     preds = [classifier.classify(x[i : i + EVAL_BATCH]).argmax(1) for i in range(0, len(x), EVAL_BATCH)]
     return np.concatenate(preds) if preds else np.zeros(0, np.int64)
@@ -88,6 +96,7 @@ def compare(y: np.ndarray, preds: Predictions, reference: Predictions, y_camera:
         "accuracy": acc,
         "accuracy_change": acc - ref_acc,
         "agreement": float((preds.test == reference.test).mean()),
+        "rejected": int((preds.test >= 10).sum()),  # an 11-class model's "not a digit" on a digit
         "disagreements": int((preds.test != reference.test).sum()),
         "per_class_accuracy": per_class,
         "worst_class": worst_class,

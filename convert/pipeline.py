@@ -8,9 +8,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convert import evaluate, plots
+import numpy as np
+
+from convert import analyses, evaluate, plots
+from convert.calibration import SweepConfig
 from convert.opcheck import check_ops
+from convert.provenance import provenance
 from convert.quantize import (
+    SCHEMES,
     VARIANTS,
     ModelFolder,
     calibration_digits,
@@ -21,6 +26,7 @@ from convert.quantize import (
 )
 from convert.report import markdown_table, write_report
 from convert.ship import FULL_TEST_COUNT, ship_int8
+from convert.significance import paired_test
 from edge.demo import mnist
 from edge.errors import UserError
 from edge.runtime.interpreter import DigitClassifier
@@ -29,6 +35,8 @@ from train.data import subsample
 
 CAMERA_SEED = 10_000  # the camera-style test crops: fixed, so every report measures the same set
 TEST_SUBSET_SEED = 0  # --limit-test: which stratified subset of MNIST test
+ACCURACY_RULE = ("MNIST accuracy is the argmax over every output of the model; a model with an 11th "
+                 "'not a digit' output that rejects an MNIST digit counts it as wrong, as the reader would.")
 
 
 @dataclass
@@ -46,6 +54,12 @@ class ConvertConfig:
     max_int8_drop: float | None = None  # fraction (0.005 = half a point) below the float model
     ship: bool = False
     ship_to: str | None = None  # None: edge/models/
+    schemes: bool = True  # also per-tensor int8 and int16x8 (two more conversions)
+    sweep: SweepConfig | None = None  # calibration sweep (size x source x seed); None: skipped
+    reader_frames: int = 100  # demo frames read by the whole reader per variant; 0: skipped
+    field_scenes: int = 0  # field-test scenes per condition per variant; 0: skipped
+    field_seed: int = 0
+    notes: list[str] = field(default_factory=list)  # the user's own lines for the report's notes
 
 
 @dataclass
@@ -75,8 +89,8 @@ def floor_failures(int8_acc: float, float_acc: float, cfg: ConvertConfig) -> lis
     return failures
 
 
-def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log) -> tuple[dict, dict]:
-    """Convert one model to `variants`, check and measure each; (model entry, predictions by variant)."""
+def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log) -> tuple[dict, dict, np.ndarray]:
+    """Convert one model to `variants`, check and measure each; (entry, predictions by variant, calibration)."""
     tcfg = folder.train_config
     data_dir = data_dir_for(folder, cfg.data_dir)
     calib, _ = calibration_digits(folder, cfg.calibration_size, data_dir)
@@ -92,7 +106,7 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
     paths = {}
     for variant in variants:
         t0 = time.perf_counter()
-        extra = f" (calibrating on {len(calib)} training digits)" if variant == "int8" else ""
+        extra = f" (calibrating on {len(calib)} training digits)" if variant in ("int8", *SCHEMES) else ""
         log(f"{label}: converting {variant}{extra}")
         path = model_out / f"digits_{variant}.tflite"
         path.write_bytes(convert_variant(folder.saved_model, variant, calib))
@@ -103,6 +117,7 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
         row = {"label": f"{label} {variant}", "model": label, "variant": variant, "path": str(path),
                "size_bytes": path.stat().st_size,
                **evaluate.compare(y_test, preds[variant], reference, y_test),
+               "significance": paired_test(y_test, reference.test, preds[variant].test),
                **evaluate.timing(classifier, x_test, cfg.latency_digits, cfg.throughput_batches),
                "seconds": round(time.perf_counter() - t0, 1)}
         if variant == "int8":
@@ -128,8 +143,9 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
         "int8_io": {"input": {"dtype": "int8", "scale_zero_point": int8_row["input_quant"]},
                     "output": {"dtype": "int8", "scale_zero_point": int8_row["output_quant"]}},
         "opcheck": opcheck.to_dict(), "edgetpu": edgetpu,
+        "num_classes": evaluate.output_classes(paths["int8"]),
     }
-    return entry, preds
+    return entry, preds, calib
 
 
 def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
@@ -150,34 +166,35 @@ def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
     log(f"camera-style versions of {len(y_test)} MNIST test digits (seed {CAMERA_SEED})")
     x_camera = camera_style_batch(x_test, CAMERA_SEED)
 
-    entries, all_preds = [], []
+    entries, all_preds, calibs = [], [], []
     for i, (folder, label) in enumerate(zip(folders, _labels(folders))):
-        variants = VARIANTS if i == 0 else ("int8",)  # compared models: their int8 beside ours
-        entry, preds = _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log)
+        # compared models: their int8 beside ours
+        variants = (VARIANTS + (SCHEMES if cfg.schemes else ())) if i == 0 else ("int8",)
+        entry, preds, calib = _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log)
         entries.append(entry)
         all_preds.append(preds)
+        calibs.append(calib)
 
     main, preds = entries[0], all_preds[0]
     rows_by_variant = {r["variant"]: r for r in main["rows"]}
     failures = floor_failures(rows_by_variant["int8"]["accuracy"], rows_by_variant["keras"]["accuracy"], cfg)
+    # shipped before the report is written, so that the report names the model card it shipped
+    shipped = None
+    if cfg.ship and not failures:
+        shipped = ship_int8(main, Path(rows_by_variant["int8"]["path"]), Path(cfg.ship_to) if cfg.ship_to else None)
+        note = "" if main["test_count"] == FULL_TEST_COUNT else f" (figures on {main['test_count']} digits only)"
+        log(f"shipped {shipped}{note}")
 
+    extra = _analyses(folders[0], main, preds, calibs[0], x_test, y_test, x_camera, cfg, log)
     log("plots and report")
-    label = main["label"]
-    plot_files = {
-        "accuracy against size": "accuracy_vs_size.png",
-        "latency per variant": "latency.png",
-        f"{label}: confusion int8 minus float": "confusion_int8_minus_float.png",
-        f"{label}: digits where int8 and float disagree": "disagreements.png",
-    }
     rows = [row for entry in entries for row in entry["rows"]]
-    plots.plot_accuracy_vs_size(rows, out / "accuracy_vs_size.png")
-    plots.plot_latency(rows, out / "latency.png", cfg.threads)
-    diff = plots.plot_confusion_difference(y_test, preds["int8"].test, preds["keras"].test,
-                                           out / "confusion_int8_minus_float.png",
-                                           f"{label}: MNIST test confusion, int8 minus float")
-    plots.plot_disagreements(x_test, y_test, preds["int8"].test, preds["keras"].test,
-                             out / "disagreements.png", f"{label}: int8 and float disagree")
+    plot_list, diff = plots.report_plots(rows, main, preds, extra, x_test, y_test, out, cfg.threads)
     runtime = DigitClassifier(Path(rows_by_variant["int8"]["path"])).runtime_name
+    hashed = {f"{e['label']} model.keras": Path(e["dir"]) / "model.keras" for e in entries}
+    hashed |= {f"{e['label']} config.json (training record)": Path(e["dir"]) / "config.json" for e in entries}
+    hashed[f"{main['label']} digits_int8.tflite"] = Path(rows_by_variant["int8"]["path"])
+    if shipped:
+        hashed["shipped model card digits_int8.json"] = shipped.with_suffix(".json")
     report = {
         "title": " vs ".join(e["label"] for e in entries),
         "rows": rows,
@@ -189,19 +206,37 @@ def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
         "throughput_batch": evaluate.THROUGHPUT_BATCH,
         "runtime": runtime,
         "machine": f"{platform.machine()} {platform.processor() or platform.system()}".strip(),
+        "provenance": provenance(hashed),
+        "accuracy_rule": ACCURACY_RULE,
         "confusion_int8_minus_float": diff.tolist(),
+        "class_counts": np.bincount(y_test, minlength=10).tolist(),
         "floor": {"checked": cfg.min_int8_accuracy is not None or cfg.max_int8_drop is not None,
                   "min_int8_accuracy": cfg.min_int8_accuracy, "max_int8_drop": cfg.max_int8_drop,
                   "passed": not failures, "failures": failures},
-        "plots": plot_files,
+        **extra,
+        "plots": plot_list,
+        "user_notes": list(cfg.notes),
+        "shipped": str(shipped) if shipped else None,
         "seconds": round(time.perf_counter() - started, 1),
     }
     write_report(report, out)
     log(f"report: {out / 'report.md'}\n{markdown_table(report)}")
-
-    shipped = None
-    if cfg.ship and not failures:
-        shipped = ship_int8(main, Path(rows_by_variant["int8"]["path"]), Path(cfg.ship_to) if cfg.ship_to else None)
-        note = "" if main["test_count"] == FULL_TEST_COUNT else f" (figures on {main['test_count']} digits only)"
-        log(f"shipped {shipped}{note}")
     return ConvertResult(report, out, failures, shipped)
+
+
+def _analyses(folder, main, preds, calib, x_test, y_test, x_camera, cfg: ConvertConfig, log) -> dict:
+    """Schemes, per-layer error, calibration sweep and whole reader, each as its flags ask."""
+    rows = {r["variant"]: r for r in main["rows"]}
+    extra: dict = {"schemes": analyses.schemes(rows, y_test, preds), "qat": analyses.qat_note(rows["int8"]["significance"])}
+    log(f"{main['label']}: per-layer error on {min(len(calib), analyses.LAYER_BATCH)} calibration digits")
+    extra["per_layer"] = analyses.per_layer(rows, calib)
+    if cfg.sweep:
+        extra["calibration_sweep"] = analyses.calibration_sweep(
+            folder, data_dir_for(folder, cfg.data_dir), cfg.sweep, x_test, y_test, x_camera,
+            preds["keras"], cfg.threads, log)
+    if cfg.reader_frames:
+        acfg = analyses.AnalysisConfig(reader_frames=cfg.reader_frames, field_scenes=cfg.field_scenes,
+                                       field_seed=cfg.field_seed)
+        test = mnist.load_split("t10k", data_dir_for(folder, cfg.data_dir))
+        extra["whole_reader"] = analyses.whole_reader(rows, test.images, test.labels, acfg, cfg.threads, log)
+    return extra

@@ -5,51 +5,23 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from pathlib import Path
 
-COLUMNS = (
-    # (header, key, format)
-    ("model", "label", "{}"),
-    ("size KiB", "size_bytes", "kib"),
-    ("MNIST acc %", "accuracy", "pct"),
-    ("vs float (pts)", "accuracy_change", "pts"),
-    ("agree w/ float %", "agreement", "pct"),
-    ("worst class (pts)", "worst_class_change", "worst"),
-    ("ms/digit b1 mean", "latency_ms_mean", "{:.3f}"),
-    ("ms/digit b1 p95", "latency_ms_p95", "{:.3f}"),
-    ("digits/s b32", "throughput_digits_per_s", "{:,.0f}"),
-    ("camera acc %", "camera_accuracy", "pct"),
-)
+from convert.report_sections import Section, Table, build_sections, variants_table
 
 
-def _cell(row: dict, key: str, fmt: str) -> str:
-    value = row.get(key)
-    if value is None:
-        return "-"
-    if fmt == "kib":
-        return f"{value / 1024:,.1f}"
-    if fmt == "pct":
-        return f"{value * 100:.2f}"
-    if fmt == "pts":
-        return f"{value * 100:+.2f}"
-    if fmt == "worst":
-        return f"{value * 100:+.2f} (digit {row['worst_class']})" if row.get("worst_class") is not None else f"{value * 100:+.2f}"
-    return fmt.format(value)
-
-
-def table_rows(report: dict) -> list[list[str]]:
-    return [[_cell(row, key, fmt) for _, key, fmt in COLUMNS] for row in report["rows"]]
+def _md_table(table: Table) -> list[str]:
+    lines = ["| " + " | ".join(table.header) + " |", "|" + "|".join("---" for _ in table.header) + "|"]
+    return lines + ["| " + " | ".join(cells) + " |" for cells in table.rows]
 
 
 def markdown_table(report: dict) -> str:
-    header = [h for h, _, _ in COLUMNS]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cells) + " |" for cells in table_rows(report)]
-    return "\n".join(lines)
+    return "\n".join(_md_table(variants_table(report)))
 
 
 def _notes(report: dict) -> list[str]:
-    notes = [
+    notes = list(report.get("user_notes", [])) + [
         f"MNIST test: {report['test_count']} digits; camera-style: the same digits through "
         f"train.augment.camera_style_batch (seed {report['camera_seed']}).",
         f"Latency: {report['latency_digits']} digits one at a time (batch 1); throughput: batch "
@@ -73,31 +45,71 @@ def _notes(report: dict) -> list[str]:
     return notes
 
 
-def write_markdown(report: dict, path: Path) -> None:
-    parts = [f"# Accuracy vs quantization: {report['title']}", "", markdown_table(report), ""]
-    parts += [f"- {note}" for note in _notes(report)]
-    parts += [""] + [f"![{name}]({file})" for name, file in report["plots"].items()]
-    path.write_text("\n".join(parts) + "\n")
+def write_markdown(report: dict, sections: list[Section], path: Path) -> None:
+    parts = [f"# Accuracy vs quantization: {report['title']}", ""]
+    for section in sections:
+        if section.key == "verdict":
+            parts += [f"**Verdict.** {section.paragraphs[0]}", ""]
+            continue
+        parts += [f"## {section.heading}", ""]
+        bullets = section.key == "notes"
+        parts += [(f"- {p}" if bullets else f"{p}\n") for p in section.paragraphs if p]
+        for table in section.tables:
+            parts += _md_table(table) + [""]
+        for fig in section.figures:
+            parts += [f"![{fig['alt']}]({fig['file']})", "", f"*{fig['caption']}*", ""]
+        parts.append("")
+    path.write_text("\n".join(parts).rstrip() + "\n")
 
 
-def write_html(report: dict, path: Path, folder: Path) -> None:
+def _html_table(table: Table) -> str:
     esc = html.escape
-    head = "".join(f"<th>{esc(h)}</th>" for h, _, _ in COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>" for cells in table_rows(report))
-    images = []
-    for name, file in report["plots"].items():
-        data = base64.b64encode((folder / file).read_bytes()).decode("ascii")
-        images.append(f'<figure><img alt="{esc(name)}" src="data:image/png;base64,{data}">'
-                      f"<figcaption>{esc(name)}</figcaption></figure>")
-    notes = "".join(f"<li>{esc(n)}</li>" for n in _notes(report))
+    head = "".join(f"<th>{esc(h)}</th>" for h in table.header)
+    def cell(text: str) -> str:  # numbers right-aligned so their digits line up, words left
+        return f"<td>{esc(text)}</td>" if NUMERIC.match(text) else f'<td class="t">{esc(text)}</td>'
+
+    body = "".join("<tr>" + "".join(cell(c) for c in cells) + "</tr>" for cells in table.rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _html_figure(fig: dict, folder: Path) -> str:
+    esc = html.escape
+    data = base64.b64encode((folder / fig["file"]).read_bytes()).decode("ascii")
+    wide = ' class="wide"' if fig["file"] in WIDE_FIGURES else ""
+    return (f'<figure{wide}><img alt="{esc(fig["alt"])}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{esc(fig['caption'])}</figcaption></figure>")
+
+
+NUMERIC = re.compile(r"^[+-]?[0-9][0-9,./]*( points| \(digit [0-9]+\)| to [+-]?[0-9][0-9,.]*)?$|^(-|reference|none worse)$")
+WIDE_FIGURES = ("disagreements.png", "calibration_sweep.png")  # full page width: digits and two panels
+STYLE = """body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:.5em 0}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td.t,th:first-child{text-align:left}
+#verdict{font-size:1.15em;background:#f3f6fa;border-left:4px solid #4c72b0;padding:.8em 1em}
+figure{display:inline-block;margin:1em;vertical-align:top;max-width:700px}figure img{max-width:100%}
+figure.wide{display:block;max-width:none}figure.wide img{width:100%;max-width:1200px}
+figcaption{color:#444;font-size:.9em}"""
+
+
+def write_html(report: dict, sections: list[Section], path: Path, folder: Path) -> None:
+    esc = html.escape
+    body = []
+    for section in sections:
+        if section.key == "verdict":
+            body.append(f'<p id="verdict"><strong>Verdict.</strong> {esc(section.paragraphs[0])}</p>')
+            continue
+        body.append(f'<section id="{section.key}"><h2>{esc(section.heading)}</h2>')
+        if section.key == "notes":
+            body.append("<ul>" + "".join(f"<li>{esc(p)}</li>" for p in section.paragraphs) + "</ul>")
+        else:
+            body += [f"<p>{esc(p)}</p>" for p in section.paragraphs if p]
+        body += [_html_table(t) for t in section.tables]
+        body += [_html_figure(f, folder) for f in section.figures]
+        body.append("</section>")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{esc(report['title'])}</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}td:first-child{{text-align:left}}
-figure{{display:inline-block;margin:1em}}img{{max-width:640px}}</style></head>
+<style>{STYLE}</style></head>
 <body><h1>Accuracy vs quantization: {esc(report['title'])}</h1>
-<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-<ul>{notes}</ul>{''.join(images)}</body></html>
+{''.join(body)}</body></html>
 """
     path.write_text(page)
 
@@ -105,7 +117,9 @@ figure{{display:inline-block;margin:1em}}img{{max-width:640px}}</style></head>
 def write_report(report: dict, folder: Path) -> dict[str, Path]:
     """report.json (every figure), report.md and report.html; returns their paths."""
     paths = {"json": folder / "report.json", "md": folder / "report.md", "html": folder / "report.html"}
+    sections = build_sections(report, _notes(report))
+    report["verdict"] = sections[0].paragraphs[0]
     paths["json"].write_text(json.dumps(report, indent=2))
-    write_markdown(report, paths["md"])
-    write_html(report, paths["html"], folder)
+    write_markdown(report, sections, paths["md"])
+    write_html(report, sections, paths["html"], folder)
     return paths

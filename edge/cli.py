@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -19,13 +20,15 @@ import cv2
 
 from edge.demo.scoring import Score
 from edge.errors import UserError
+from edge.flags import bounded as _bounded
+from edge.flags import resolution as _resolution
 from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
+from edge.service import add_service_flags, parse_args, start_service
 from edge.smoothing import DEFAULT_WINDOW, LineVote
 from edge.sources import Camera, DemoSource, open_pi_camera, open_source, picamera2_available
 from edge.vision.field import LAYOUTS
 
 DEMO_FRAMES = 48  # six pages, eight frames each: a few seconds on a Pi
-DEMO_DIR = Path("edge-demo")
 FPS_SMOOTHING = 0.9  # exponential moving average of the frame rate
 
 
@@ -89,6 +92,7 @@ def run(
     crops_dir: Path | None = None,
     stop: StopFlag | None = None,
     say=print,
+    service=None,
 ) -> RunStats:
     """The edge loop: frames in, readings out, until the source ends, max_frames, or a stop signal."""
     stop = stop or StopFlag()
@@ -119,6 +123,8 @@ def run(
                 say(f"{frame.source} #{frame.index}: {' | '.join(result.lines) or '(no digits)'}")
             if outputs is not None:
                 outputs.write(frame.image, result, fps)
+            if service is not None:  # web preview, metrics, MQTT: a hand-off that never waits
+                service.on_frame(frame, result, fps, getattr(source, "reconnects", 0))
             if crops_dir is not None:
                 save_crops(crops_dir, result)
             if stop() or (outputs is not None and outputs.quit_requested):
@@ -131,29 +137,6 @@ def run(
             outputs.close()
         stats.seconds = time.perf_counter() - start
     return stats
-
-
-def _resolution(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WxH, e.g. 640x480") from None
-    if not (16 <= w <= 8192 and 16 <= h <= 8192):
-        raise argparse.ArgumentTypeError(f"{text!r}: each side must be 16 to 8192 px")
-    return w, h
-
-
-def _bounded(kind, low, high, what):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not (low <= value <= high):
-            raise argparse.ArgumentTypeError(f"{text} is out of range: {what}")
-        return value
-
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -176,10 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delegate", choices=["edgetpu"], help="run the model on a Coral Edge TPU")
     p.add_argument("--min-confidence", type=_bounded(float, 0.0, 1.0, "0 to 1"), default=DEFAULT_MIN_CONFIDENCE,
                    metavar="X", help=f"drop digits whose top probability is below X (default {DEFAULT_MIN_CONFIDENCE})")
-    p.add_argument("--data-dir", metavar="DIR", help="MNIST folder for --demo (default: $EDGE_DIGITS_DATA)")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="MNIST folder for --demo, for the full test set (default: $EDGE_DIGITS_DATA, else the "
+                   "1,000 MNIST test digits shipped with the package)")
     p.add_argument("--seed", type=int, default=0, help="demo generator seed (default 0)")
     p.add_argument("--json", action="store_true", help="one JSON object per frame on stdout; messages go to stderr")
-    p.add_argument("--save-dir", type=Path, metavar="DIR", help=f"write annotated frames here (demo default ./{DEMO_DIR})")
+    p.add_argument("--save-dir", type=Path, metavar="DIR", help="write annotated frames here (nothing is saved unless asked)")
     p.add_argument("--save-video", type=Path, metavar="FILE", help="write the annotated frames as a video (.mp4 or .avi)")
     p.add_argument("--save-crops", type=Path, metavar="DIR", help="save each normalised crop as DIR/<digit>/<source>_<frame>_<i>.png")
     p.add_argument("--no-smooth", action="store_true", help="do not vote the readings over the last frames")
@@ -187,15 +172,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", choices=LAYOUTS, default="auto",
                    help="field: the image is one written field (a cropped amount, a form box), read as one line with digits "
                         "at its edges kept; page: lines of digits on a page; auto (default): decided per image")
+    p.add_argument("--force", action="store_true",
+                   help="write over an existing --save-video file or files in --save-dir/--save-crops (refused otherwise)")
+    add_service_flags(p)  # --serve, --mqtt, --config, ...
     return p
 
 
 def _make_source(args, stop: StopFlag):
     if args.demo:
-        from edge.demo.mnist import load_split
+        from edge.demo.mnist import ENV_VAR, load_split
+        from edge.demo.pack import load_pack
         from edge.demo.synth import DemoScene
 
-        test = load_split("t10k", args.data_dir)  # test digits only: the demo is held-out data
+        # test digits only: the demo is held-out data. A named MNIST folder gives all 10,000;
+        # without one, the 1,000 shipped in the package (no download, no network needed).
+        named = args.data_dir or os.environ.get(ENV_VAR)
+        test = load_split("t10k", args.data_dir) if named else load_pack()
         scene = DemoScene(test.images, test.labels, frame_wh=args.resolution or (640, 480), seed=args.seed)
         return DemoSource(scene, args.max_frames or DEMO_FRAMES)
     if args.camera is not None:
@@ -205,31 +197,63 @@ def _make_source(args, stop: StopFlag):
     return open_source(args.source)
 
 
+def _prepare_output_paths(args) -> None:
+    """Every output path checked (and its folder made) before the first frame: one line and exit 2
+    for one that cannot be written, and nothing of the user's is written over without --force."""
+    from edge.outputs.paths import prepare_folder, prepare_video
+
+    if args.save_dir is not None:
+        args.save_dir = prepare_folder("--save-dir", args.save_dir, force=args.force)
+    if args.save_crops is not None:
+        args.save_crops = prepare_folder("--save-crops", args.save_crops, force=args.force)
+    if args.save_video is not None:
+        args.save_video = prepare_video(args.save_video, force=args.force)
+
+
+def _quiet_opencv() -> None:
+    # OpenCV logs its own [ WARN ] / [ERROR] lines for every broken file or absent backend; each of
+    # those cases gets our one line that says what to do. OPENCV_LOG_LEVEL still wins when set.
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(build_parser(), argv)  # flags over --config FILE; --print-config exits here
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
     stop = StopFlag()
     stop.install()
+    _quiet_opencv()
+    service = None
     try:
-        from edge.outputs.overlay import Outputs, display_available
+        from edge.outputs.overlay import Outputs, display_available, no_window_reason
         from edge.runtime.interpreter import DigitClassifier
 
+        _prepare_output_paths(args)
+        service = start_service(args, say)  # None without --serve/--mqtt; a port in use fails here
         source = _make_source(args, stop)
         with source:  # a missing camera is reported before the model loads
             classifier = DigitClassifier(args.model, threads=args.threads, delegate=args.delegate)
             reader = DigitReader(classifier, min_confidence=args.min_confidence, layout=args.layout)
-            save_dir = args.save_dir or (DEMO_DIR if args.demo else None)
-            window = not args.no_window and not args.json and source.live and display_available()
+            save_dir = args.save_dir
+            want_window = not args.no_window and not args.json and source.live
+            window = want_window and display_available()
+            if want_window and not window and (reason := no_window_reason()):
+                print(f"edge-run: {reason}", file=sys.stderr, flush=True)
             outputs = Outputs(save_dir=save_dir, save_video=args.save_video, window=window)
             stats = run(source, reader, outputs=outputs if outputs.wanted else None, json_lines=args.json,
                         smooth=not args.no_smooth, max_frames=args.max_frames, crops_dir=args.save_crops,
-                        stop=stop, say=say)
+                        stop=stop, say=say, service=service)
+        if service is not None:
+            service.hold(stop)  # a finished source keeps its page up until Ctrl-C
     except UserError as err:
         print(f"edge-run: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("edge-run: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if service is not None:
+            service.close()  # MQTT says offline, the server stops
     say(f"{stats.frames} frames, {stats.fps:.1f} frames/s end to end (getting frames and writing outputs included), "
         f"{stats.read_fps:.1f} frames/s reading alone"
         + (" (stopped by signal)" if stats.stopped_by_signal else ""))
@@ -237,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         say(stats.score.summary())
     if save_dir:
         say(f"annotated frames in {save_dir}/")
+    if args.save_video and args.save_video.exists():
+        say(f"annotated video in {args.save_video}")
     skipped = getattr(source, "skipped", 0)
     if skipped:
         say(f"{skipped} file(s) skipped, see above")

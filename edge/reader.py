@@ -27,7 +27,7 @@ from edge.vision.layout import reading_order
 from edge.vision.picture import MAX_SIDE, Picture
 from edge.vision.segment import Segmentation, segment
 from edge.vision.separators import slashes
-from edge.vision.settle import digit_values, may_switch, piece_scores, settle
+from edge.vision.settle import digit_values, may_switch, not_a_digit, piece_scores, settle
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "MAX_SIDE", "Digit", "DigitReader", "ReadResult", "Settled"]
 
@@ -108,7 +108,11 @@ class Settled:
 
 
 class DigitReader:
-    """Made once at start-up around a classifier (anything with `classify(crops) -> (N, 10 or 11)`)."""
+    """Made once at start-up around a classifier (anything with `classify(crops) -> (N, 10 or 11)`).
+
+    With an 11th score, a piece whose best answer is "not a digit" is rejected whatever its
+    digit confidence; `min_confidence` still rejects digits the model is unsure of.
+    """
 
     def __init__(self, classifier, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE, layout: str = "auto") -> None:
         self.classifier = classifier
@@ -149,10 +153,11 @@ class DigitReader:
         settled = self.settle(frame)
         t0 = time.perf_counter()
         values, confidence = digit_values(settled.probs)
+        taken = (confidence >= self.min_confidence) & ~not_a_digit(settled.probs)
         found = [Digit(int(v), float(c), box, crop)
                  for v, c, box, crop in zip(values, confidence, settled.boxes, settled.crops, strict=True)]
-        accepted = [d for d in found if d.confidence >= self.min_confidence]
-        rejected = tuple(d for d in found if d.confidence < self.min_confidence)
+        accepted = [d for d, ok in zip(found, taken, strict=True) if ok]
+        rejected = tuple(d for d, ok in zip(found, taken, strict=True) if not ok)
         order = self._order(accepted, settled.segmentation, frame)
         rows = tuple(tuple(tuple(accepted[i] for i in number) for number in line) for line in order)
         timing = {"decode": decode_ms, **settled.timing_ms, "group": (time.perf_counter() - t0) * 1e3}

@@ -6,6 +6,7 @@ is injectable (`opener`) so tests can stand in a camera that fails and comes bac
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -66,8 +67,24 @@ def decode_image(path: Path) -> np.ndarray:
     return image if image.dtype == np.uint8 else to_grey(image)
 
 
-def list_images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+def list_images(folder: Path, report: Callable[[str], None] = warn) -> tuple[list[Path], int]:
+    """The files directly in `folder` by name, and how many entries were passed over; each
+    broken link and subfolder is said in one line (hidden files are passed over silently)."""
+    files, passed_over = [], 0
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file():
+            files.append(entry)
+            continue
+        passed_over += 1
+        if entry.is_symlink() and not entry.exists():
+            report(f"{entry}: broken link (to {os.readlink(entry)}), skipped")
+        elif entry.is_dir():
+            report(f"{entry}: a folder, skipped; only the files directly in --source are read")
+        else:
+            report(f"{entry}: not a regular file, skipped")
+    return files, passed_over
 
 
 class ImageFiles:
@@ -81,7 +98,7 @@ class ImageFiles:
         self.skipped = 0
         self.read = 0
         if path.is_dir():
-            self.paths = list_images(path)
+            self.paths, self.skipped = list_images(path, report)
             if not self.paths:
                 raise UserError(f"--source {path}: the folder holds no files; point it at images")
         else:

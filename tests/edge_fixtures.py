@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from edge.demo.mnist import load_split
 from edge.demo.synth import DemoScene, SynthFrame
 from edge.runtime.interpreter import SHIPPED_MODEL
 
+ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = str(Path(os.environ.get("EDGE_DIGITS_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist").resolve())
 
 
@@ -58,3 +61,20 @@ def model_path() -> Path:
     if not path.is_file():
         pytest.fail(f"no digit model at {path}; the shipped one is edge/models/digits_int8.tflite, or set EDGE_DIGITS_MODEL")
     return path
+
+
+def run_command(module: str, *args, cwd=None, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    """`python -m module args` as a user runs it: a fresh process, the project importable from any cwd."""
+    env = {**os.environ, "EDGE_DIGITS_DATA": DATA_DIR, **(env or {})}  # absolute: CI's is relative to the repo
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def one_error_line(done: subprocess.CompletedProcess, prog: str) -> str:
+    """The single stderr line of a command that failed with exit 2 and no traceback."""
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith(f"{prog}:")]
+    assert len(lines) == 1, done.stderr
+    return lines[0]

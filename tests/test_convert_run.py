@@ -20,6 +20,8 @@ from edge.runtime.interpreter import DigitClassifier
 from train.data import subsample
 
 TEST_DIGITS = 500
+SWEEP_SIZES = (10, 50)
+READER_FRAMES = 3
 _RUNS: dict[str, Path] = {}
 
 
@@ -36,6 +38,9 @@ def converted(tiny_model_dir: Path, mnist_dir: Path, tmp_path_factory) -> Path:
             "--latency-digits", "20", "--throughput-batches", "3", "--threads", "2",
             "--min-int8-accuracy", "0.5", "--max-int8-drop", "2%",
             "--ship", "--ship-to", str(out / "shipped"), "--quiet",
+            # the report's how-to-quantize sections, kept tiny: 2 sizes x 2 sources x 1 seed, 3 frames
+            "--sweep", "--sweep-sizes", ",".join(map(str, SWEEP_SIZES)), "--sweep-seeds", "1",
+            "--reader-frames", str(READER_FRAMES),
         ])
         assert rc == 0
         _RUNS[key] = out

@@ -10,7 +10,7 @@ import time
 import cv2
 import numpy as np
 import pytest
-from edge_fixtures import DATA_DIR, model_path, synth_frames
+from edge_fixtures import DATA_DIR, model_path, one_error_line, run_command, synth_frames
 
 from edge.cli import main
 from edge.sources import Camera
@@ -120,3 +120,45 @@ def test_sigterm_leaves_whole_json_lines_and_a_playable_video(tmp_path):
     ok, image = capture.read()
     assert ok and image is not None
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) >= len(lines) - 1
+
+
+def test_a_missing_edge_tpu_runtime_is_one_line_without_a_finaliser_traceback(tmp_path):
+    # no libedgetpu here (nor on CI): the runtime's half-made Delegate used to print a traceback
+    done = run_command("edge.cli", "--demo", "--data-dir", DATA_DIR, "--max-frames", "1", "--delegate", "edgetpu",
+                       "--model", model_path(), cwd=tmp_path)
+    line = one_error_line(done, "edge-run")
+    assert "libedgetpu" in line and "install" in line
+    assert done.stderr.strip() == line
+
+
+def test_a_folder_says_one_line_per_broken_file_link_and_subfolder_and_no_opencv_noise(tmp_path):
+    ok, png = cv2.imencode(".png", synth_frames(1, seed=5)[0].image)
+    (tmp_path / "a_good.png").write_bytes(png.tobytes())
+    (tmp_path / "b_cut.png").write_bytes(png.tobytes()[: len(png) // 2])  # OpenCV warns: incomplete buffer
+    (tmp_path / "c_fake.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"junk" * 50)  # OpenCV errors: IHDR not first
+    (tmp_path / "d_link.png").symlink_to(tmp_path / "gone.png")
+    (tmp_path / "e_more").mkdir()
+    cv2.imwrite(str(tmp_path / "e_more" / "page.png"), synth_frames(1, seed=5)[0].image)
+    done = run_command("edge.cli", "--source", tmp_path, "--json", "--model", model_path(), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["source"] for line in done.stdout.splitlines()] == ["a_good.png"]
+    err = done.stderr.splitlines()
+    assert not [line for line in err if line.startswith(("[ WARN", "[ERROR", "[ INFO"))], done.stderr
+    for name, words in (("b_cut.png", "skipped"), ("c_fake.png", "skipped"), ("d_link.png", "broken link"),
+                        ("e_more", "a folder, skipped")):
+        said = [line for line in err if name in line]
+        assert len(said) == 1 and words in said[0], done.stderr
+    assert "4 file(s) skipped" in done.stderr
+
+
+def test_a_display_with_headless_opencv_says_once_how_to_get_a_window(tmp_path):
+    from edge.outputs.overlay import opencv_has_gui
+
+    assert not opencv_has_gui(), "the base install's OpenCV is opencv-python-headless"
+    args = ("edge.cli", "--demo", "--data-dir", DATA_DIR, "--max-frames", "3", "--model", model_path())
+    done = run_command(*args, cwd=tmp_path, env={"DISPLAY": ":0"})
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if "window" in line]
+    assert len(said) == 1 and "headless" in said[0] and "pip install opencv-python" in said[0], done.stderr
+    quiet = run_command(*args, "--no-window", cwd=tmp_path, env={"DISPLAY": ":0"})
+    assert quiet.returncode == 0 and "window" not in quiet.stderr

@@ -76,7 +76,7 @@ def test_missing_data_without_network_says_how_to_point_at_a_copy(tmp_path, monk
 
     monkeypatch.setattr(mnist.urllib.request, "urlopen", no_network)
     with pytest.raises(UserError) as err:
-        mnist.load_split("t10k", tmp_path / "empty")
+        mnist.load_split("t10k", tmp_path)  # a folder that is there, without the files
     message = str(err.value)
     assert "--data-dir" in message and mnist.ENV_VAR in message and "\n" not in message
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -63,16 +64,63 @@ def test_sizes_shrink_from_float32_to_float16_to_int8(report):
 
 def test_markdown_table_has_a_row_per_variant_and_links_every_plot(report, report_dir):
     md = (report_dir / "report.md").read_text()
-    table = [line for line in md.splitlines() if line.startswith("| ")]
+    variants = md.split("## Variants side by side")[1].split("\n## ")[0]
+    table = [line for line in variants.splitlines() if line.startswith("| ")]
     assert len(table) == 1 + len(report["rows"])  # header + one per row
-    for file in report["plots"].values():
-        assert f"]({file})" in md
-        assert (report_dir / file).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for plot in report["plots"]:
+        assert f"]({plot['file']})" in md
+        assert (report_dir / plot["file"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_html_is_self_contained_with_every_plot_embedded(report, report_dir):
     page = (report_dir / "report.html").read_text()
     embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert len(embedded) == len(report["plots"]) == 4
+    # variants 2, int8 vs float 2, calibration sweep 1, per-layer error 1
+    assert len(embedded) == len(report["plots"]) == 6
     assert not re.search(r'src="(?!data:)', page)  # nothing fetched from elsewhere
-    assert page.count("<tr>") == 1 + len(report["rows"])
+
+
+def test_verdict_opens_the_report_with_change_uncertainty_ratios_edgetpu_and_gate(report, report_dir):
+    verdict = report["verdict"]
+    int8 = next(r for r in report["models"][0]["rows"] if r["variant"] == "int8")
+    assert f"{int8['accuracy']:.2%}" in verdict and "95% CI" in verdict and "McNemar" in verdict
+    assert "smaller than float32 TFLite" in verdict and "faster per digit" in verdict
+    assert "Edge TPU" in verdict
+    assert "gate passed" in verdict and "at least 50.00%" in verdict and "2.00 points below float" in verdict
+    md = (report_dir / "report.md").read_text()
+    first_text = md.split("\n\n")[1]
+    assert first_text.startswith("**Verdict.**") and verdict in first_text
+
+
+def test_reference_rows_say_reference_instead_of_zero_change(report_dir):
+    md = (report_dir / "report.md").read_text()
+    keras_rows = [line for line in md.splitlines() if line.startswith("| ") and " keras float |" in line]
+    assert len(keras_rows) == 2  # the main model and the compared one
+    assert keras_rows and all("reference" in line and "+0.00" not in line and "100.00 |" not in line.split("|", 4)[4]
+                              for line in keras_rows)
+
+
+def test_provenance_names_date_commit_hashes_and_versions(report, tiny_model_dir):
+    prov = report["provenance"]
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", prov["date"])
+    assert re.match(r"[0-9a-f]{40}(\+dirty)?$", prov["git_commit"])
+    keras_sha = hashlib.sha256((tiny_model_dir / "model.keras").read_bytes()).hexdigest()
+    assert keras_sha in prov["sha256"].values()
+    card = next(v for k, v in prov["sha256"].items() if "model card" in k)  # the shipped digits_int8.json
+    assert len(card) == 64
+    assert {"python", "tensorflow", "keras", "numpy"} <= set(prov["versions"])
+
+
+def test_per_class_accuracy_is_a_table_on_the_page(report, report_dir):
+    page = (report_dir / "report.html").read_text()
+    section = page.split('<section id="per-class">')[1].split("</section>")[0]
+    rows = re.findall(r"<tr><td>(\d)</td>", section)
+    assert rows == [str(d) for d in range(10)]
+    int8 = next(r for r in report["models"][0]["rows"] if r["variant"] == "int8")
+    assert f"{int8['per_class_accuracy'][3] * 100:.2f}" in section
+
+
+def test_captions_explain_the_plots_instead_of_repeating_their_titles(report):
+    captions = [p["caption"] for p in report["plots"]]
+    assert len(set(captions)) == len(captions)
+    assert all(len(c) > 40 and c != p["alt"] for c, p in zip(captions, report["plots"]))

@@ -4,7 +4,7 @@ import numpy as np
 
 from edge.vision.box import Box
 from edge.vision.cuts import Blob, Piece
-from edge.vision.settle import digit_values, piece_scores, settle
+from edge.vision.settle import digit_values, not_a_digit, piece_scores, settle
 
 WHOLE = Piece(Box(0, 0, 40, 30), (1,))
 LEFT, RIGHT = Piece(Box(0, 0, 20, 30), (1,)), Piece(Box(20, 0, 20, 30), (1,))
@@ -45,3 +45,8 @@ def test_boxes_join_overlap_and_scale():
     assert a.union(b) == Box(0, 0, 15, 30) and a.intersection_area(b) == 50
     assert abs(a.iou(b) - 50 / 350) < 1e-9 and a.iou(Box(50, 50, 1, 1)) == 0.0
     assert Box(10, 20, 30, 40).scale(0.5) == (5, 10, 15, 20) and list(a) == [0, 0, 10, 20]
+
+
+def test_only_pieces_whose_best_answer_is_not_a_digit_are_flagged():
+    assert not_a_digit(_probs([{3: 0.6, 10: 0.4}, {3: 0.3, 10: 0.7}], 11)).tolist() == [False, True]
+    assert not not_a_digit(_probs([{3: 0.2}], 10)).any()

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from edge.errors import UserError
+from edge.flags import positive_int, share
+from train.data import VAL_FRACTION
+from train.extra import TRAIN_NEEDS, refuse_earlier_output, say_install_train
 
 HELP_EPILOG = """\
 data: MNIST is read from --data-dir, else $EDGE_DIGITS_DATA, else ~/.cache/edge-digits/mnist
@@ -20,20 +24,6 @@ examples:
 """
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-train",
@@ -44,8 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--model", choices=("edge", "seed"), default="edge",
                    help="edge: ours, for int8 on a Pi (default); seed: the published 887,530-parameter reference")
-    p.add_argument("--epochs", type=_positive_int, help="passes over the training data (default: 30)")
-    p.add_argument("--batch-size", type=_positive_int, help="digits per step (default: seed 86, edge 64)")
+    p.add_argument("--epochs", type=positive_int, help="passes over the training data (default: 30)")
+    p.add_argument("--batch-size", type=positive_int, help="digits per step (default: seed 86, edge 64)")
     p.add_argument("--learning-rate", type=float, help="peak learning rate (default: seed 1e-3, edge 2e-3)")
     p.add_argument("--data-dir", help="folder with the four MNIST IDX files (.gz or raw)")
     p.add_argument("--kaggle-train", metavar="CSV", help="Kaggle train.csv (label,pixel0..783) added to training")
@@ -53,22 +43,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--crops", metavar="DIR", help="labelled crops DIR/<digit>/*.png added to training")
     p.add_argument("--out", help="output folder (default: runs/<model>)")
     p.add_argument("--seed", type=int, default=0, help="random seed for the split, init and augmentation (default: 0)")
-    p.add_argument("--val-fraction", type=_fraction, default=0.1,
-                   help="share of the training data held out for validation (default: 0.1)")
+    p.add_argument("--val-fraction", type=share, default=VAL_FRACTION,
+                   help=f"share of the training data held out for validation (default: {VAL_FRACTION})")
     p.add_argument("--camera-fraction", type=float, default=0.4,
                    help="share of each epoch drawn as camera-style crops (default: 0.4)")
     p.add_argument("--no-augment", action="store_true",
                    help="train on plain digits: no camera-style crops, no rotate/zoom/shift (quick looks)")
-    p.add_argument("--limit-train", type=_positive_int, help="train on this many digits (stratified subset)")
-    p.add_argument("--limit-test", type=_positive_int, help="measure on this many MNIST test digits")
+    p.add_argument("--limit-train", type=positive_int, help="train on this many digits (stratified subset)")
+    p.add_argument("--limit-test", type=positive_int, help="measure on this many MNIST test digits")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--force", action="store_true",
+                   help="write into an output folder that already holds files (refused otherwise: an earlier run is kept)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    if say_install_train("edge-train", TRAIN_NEEDS):  # before --help too: nothing here runs without it
+        return 2
     args = build_parser().parse_args(argv)
     if not 0.0 <= args.camera_fraction <= 1.0:
         build_parser().error(f"--camera-fraction must be between 0 and 1, not {args.camera_fraction}")
+    if refuse_earlier_output("edge-train", Path(args.out or f"runs/{args.model}"), args.force):
+        return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
     from train.fit import TrainConfig, run  # TensorFlow loads here, after --help and flag errors
 

@@ -16,6 +16,8 @@ from edge.demo import mnist
 from train.crops import load_crop_folder
 from train.kaggle import read_csv
 
+VAL_FRACTION = 0.1  # of the training data held out for validation, stratified by digit (the one default)
+
 
 @dataclass
 class TrainingData:
@@ -57,7 +59,7 @@ def subsample(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
 def load_training_data(
     data_dir: str | None = None,
     *,
-    val_fraction: float = 0.1,
+    val_fraction: float = VAL_FRACTION,
     seed: int = 0,
     kaggle_train: str | None = None,
     crops: str | None = None,

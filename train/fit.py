@@ -18,7 +18,7 @@ import numpy as np
 
 from train import plots
 from train.augment import affine_augmenter, camera_style_batch
-from train.data import TrainingData, load_training_data
+from train.data import VAL_FRACTION, TrainingData, load_training_data
 from train.kaggle import read_csv, write_submission
 from train.models import build_model, count_macs
 
@@ -35,7 +35,7 @@ class TrainConfig:
     epochs: int | None = None  # None: the model's recipe (30)
     batch_size: int | None = None  # None: the model's recipe (seed 86, edge 64)
     learning_rate: float | None = None  # None: the model's recipe
-    val_fraction: float = 0.1  # held out of the training data, stratified by digit
+    val_fraction: float = VAL_FRACTION  # held out of the training data, stratified by digit
     seed: int = 0  # numpy, Keras and the split; same seed, same run (within CPU float noise)
     camera_fraction: float = 0.4  # share of each epoch's digits drawn as camera-style crops
     augment: bool = True  # False: plain digits (quick looks; the full recipe needs it on)

@@ -11,7 +11,7 @@ import numpy as np
 
 from bench.field import forms
 from bench.field.camera import PAPERS, PENS, SQUARES, Camera, Inks, photograph
-from bench.field.glyphs import written
+from bench.field.glyphs import writer_jitter, written
 from bench.field.hands import FIELD_FONTS
 from bench.field.layout import Pen, random_number, write_lines, write_number
 from bench.field.sheet import Sheet
@@ -27,11 +27,11 @@ def pick_hand(rng: np.random.Generator) -> str:
 
 
 def _page_lines(rng: np.random.Generator, heights: tuple[float, float], n_lines: tuple[int, int]) -> list:
-    """Lines of 1-3 numbers of 1-4 digits, one digit height per line (as one writes a list)."""
+    """Lines of 1-4 numbers of 1-5 digits, one digit height per line (as one writes a list)."""
     lines = []
     for _ in range(int(rng.integers(n_lines[0], n_lines[1] + 1))):
         h = rng.uniform(*heights)
-        lines.append([(random_number(rng), h) for _ in range(int(rng.integers(1, 4)))])
+        lines.append([(random_number(rng, (1, 5)), h) for _ in range(int(rng.integers(1, 5)))])
     return lines
 
 
@@ -44,9 +44,10 @@ def pages(rng: np.random.Generator):
     """The demo's own page layout and camera (edge.demo.synth), the digits from a field hand."""
     hand = pick_hand(rng)
     pool, labels = [], []
+    habits = writer_jitter(rng)
     for value in range(10):
         for _ in range(6):  # six takes of each digit: a page repeats a writer's digit, never a glyph
-            pool.append(np.round(written(rng, str(value), hand, 48) * 255).astype(np.uint8))
+            pool.append(np.round(written(rng, str(value), hand, 48, habits) * 255).astype(np.uint8))
             labels.append(value)
     page = make_page(
         rng, pool, np.array(labels), digit_px=int(rng.integers(28, 44)), n_lines=int(rng.integers(3, 5)),
@@ -63,12 +64,12 @@ def scale(rng: np.random.Generator):
     camera = Camera.random(rng, fill=0.97, tilt=0.015)
     sheet = _sheet_for(FRAME, camera.fill)
     big = float(np.exp(rng.uniform(np.log(40), np.log(400))))
-    small = rng.uniform(13, 30)
+    small = rng.uniform(14, 30)  # the 0.88 size wander takes the smallest to 12 px
     lines = [[(random_number(rng, (1, 3)), big), (random_number(rng, (2, 4)), small)]]
     for _ in range(4):
         h = float(np.exp(rng.uniform(np.log(13), np.log(min(big, 160)))))
         lines.append([(random_number(rng), h) for _ in range(int(rng.integers(1, 4)))])
-    truth = write_lines(sheet, rng, Pen(hand), lines, left=int(0.03 * sheet.width), top=int(0.04 * sheet.height))
+    truth = write_lines(sheet, rng, Pen.of_writer(rng, hand), lines, left=int(0.03 * sheet.width), top=int(0.04 * sheet.height))
     return hand, truth, photograph(rng, sheet, FRAME, Inks(), camera), sheet.marks
 
 
@@ -81,7 +82,7 @@ def inks(rng: np.random.Generator):
     sheet = _sheet_for(FRAME, camera.fill)
     if paper_name == "squared":
         sheet.ruled(int(rng.uniform(28, 44)), int(rng.integers(0, 40)), squared=True)
-    truth = write_lines(sheet, rng, Pen(hand), _page_lines(rng, (26, 60), (3, 5)), left=40, top=40)
+    truth = write_lines(sheet, rng, Pen.of_writer(rng, hand), _page_lines(rng, (26, 60), (3, 6)), left=40, top=40)
     if pen_name == "pencil":  # graphite: fainter, grainy strokes
         sheet.layers["digits"] *= _grain(rng, sheet.layers["digits"].shape, 0.55, 0.9)
     colours = Inks(paper=PAPERS[paper_name], digits=PENS[pen_name], print=SQUARES)
@@ -104,7 +105,7 @@ def polarity(rng: np.random.Generator):
     hand = pick_hand(rng)
     camera = Camera.random(rng, fill=rng.uniform(0.9, 1.1))
     sheet = _sheet_for(FRAME, camera.fill)
-    truth = write_lines(sheet, rng, Pen(hand), _page_lines(rng, (40, 110), (2, 4)), left=50, top=40)
+    truth = write_lines(sheet, rng, Pen.of_writer(rng, hand), _page_lines(rng, (40, 110), (2, 5)), left=50, top=40)
     sheet.layers["digits"] *= _grain(rng, sheet.layers["digits"].shape, 0.5, 1.0)
     smear = cv2.GaussianBlur(_grain(rng, (sheet.height, sheet.width), -2.0, 1.0).clip(0, 1), (0, 0), 25)
     sheet.layers["print"] = smear / max(float(smear.max()), 1e-6) * rng.uniform(0.1, 0.3)
@@ -122,7 +123,7 @@ def connected(rng: np.random.Generator):
     hand = pick_hand(rng)
     camera = Camera.random(rng)
     sheet = _sheet_for(FRAME, camera.fill)
-    pen = Pen(hand, digit_gap=(-0.16, 0.02))
+    pen = Pen.of_writer(rng, hand, digit_gap=(-0.12, 0.02))  # glyphs are cut tight: 0 touches, below 0 overlaps
     truth = []
     y = 50
     for _ in range(int(rng.integers(3, 5))):
@@ -160,15 +161,16 @@ STYLE_OF = {value: name for name, (value, _) in DIGIT_STYLES.items()}
 
 
 def styles(rng: np.random.Generator):
-    """Numbers made mostly of the styles MNIST lacks (drawn strokes), the rest in a field hand."""
+    """Numbers made mostly of styles MNIST lacks, drawn as pen strokes (continental 1, 7 with a
+    bar, open 4, flat-topped 3, one-stroke 5, 9 with a straight tail), the rest in a field hand."""
     hand = pick_hand(rng)
     camera = Camera.random(rng)
     sheet = _sheet_for(FRAME, camera.fill)
 
-    def digit_ink(rng: np.random.Generator, ch: str, height: float) -> np.ndarray:
+    def digit_ink(rng: np.random.Generator, ch: str, height: float, jitter) -> np.ndarray:
         if int(ch) in STYLE_OF and rng.uniform() < 0.85:
-            return drawn_digit(rng, STYLE_OF[int(ch)], int(round(height)))[1]
-        return written(rng, ch, hand, height)
+            return drawn_digit(rng, STYLE_OF[int(ch)], int(round(height)), jitter)[1]
+        return written(rng, ch, hand, height, jitter)
 
     alphabet = "134579134579134579" + "0268"
     lines = []
@@ -176,7 +178,7 @@ def styles(rng: np.random.Generator):
         h = rng.uniform(30, 64)
         numbers = ["".join(rng.choice(list(alphabet), int(rng.integers(1, 5)))) for _ in range(int(rng.integers(1, 4)))]
         lines.append([(n, h) for n in numbers])
-    truth = write_lines(sheet, rng, Pen(hand, digit_ink=digit_ink), lines, left=40, top=40)
+    truth = write_lines(sheet, rng, Pen.of_writer(rng, hand, digit_ink=digit_ink), lines, left=40, top=40)
     return hand, truth, photograph(rng, sheet, FRAME, Inks(paper=PAPERS[str(rng.choice(["white", "cream"]))]), camera), sheet.marks
 
 

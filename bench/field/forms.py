@@ -63,12 +63,14 @@ def _security_pattern(rng: np.random.Generator, sheet: Sheet, strength: float) -
 
 
 def fields(rng: np.random.Generator):
-    """A tight crop of one written field: the digits touch the image's edges."""
+    """A tight crop of one written field (an amount, a date, a code) 40-160 px tall: digits
+    touch the image's edges, separators between groups, a trailing '-', ',-' or '=', on plain
+    paper, a security pattern or a printed frame and baseline."""
     hand = _hand(rng)
     text = _field_text(rng)
     h = 64.0
     wide = Sheet(int(len(text) * 1.4 * h + 2 * h), int(2.4 * h))
-    write_number(wide, rng, Pen(hand), text, int(h), int(1.7 * h), h)
+    write_number(wide, rng, Pen.of_writer(rng, hand), text, int(h), int(1.7 * h), h)
     x0, y0, x1, y1 = wide.ink_extent()
     pad = [int(rng.uniform(0.0, 0.06) * h) for _ in range(4)]  # 0 to a few px between ink and edge
     sheet = wide.crop(x0 - pad[0], y0 - pad[1], x1 + pad[2], y1 + pad[3])
@@ -95,7 +97,7 @@ def grids(rng: np.random.Generator):
     fields (one number per field); digits touch or cross the cell lines."""
     hand = _hand(rng)
     camera = Camera.random(rng, fill=rng.uniform(0.85, 0.97))
-    pen = Pen(hand, baseline_wander=0.0, size_wander=(0.9, 1.1))
+    pen = Pen.of_writer(rng, hand, baseline_wander=0.0, size_wander=(0.9, 1.1))
     if rng.uniform() < 0.5:
         sheet, truth = _sudoku(rng, pen)
     else:
@@ -141,11 +143,11 @@ def _sudoku(rng: np.random.Generator, pen: Pen) -> tuple[Sheet, list[str]]:
 def _form(rng: np.random.Generator, pen: Pen) -> tuple[Sheet, list[str]]:
     """Rows of printed labels with comb boxes, one digit per box: each field is one number."""
     sheet = Sheet(1180, 640)
-    box_h = int(rng.uniform(48, 72))
+    box_h = int(rng.uniform(56, 96))
     box_w = int(box_h * rng.uniform(0.7, 0.95))
     font = str(rng.choice(FIELD_PRINTED_FONTS))
-    truth, y = [], 40
-    for _ in range(int(rng.integers(2, 5))):
+    truth, y = [], int(rng.uniform(30, 120))
+    for _ in range(int(rng.integers(2, 6))):
         if y + box_h > sheet.height - 20:
             break
         word = str(rng.choice(WORDS))
@@ -169,7 +171,7 @@ def distractors(rng: np.random.Generator):
     camera = Camera.random(rng)
     sheet = Sheet(int(FRAME[0] * camera.fill), int(FRAME[1] * camera.fill))
     only_marks = rng.uniform() < 1 / 3
-    pen = Pen(hand)
+    pen = Pen.of_writer(rng, hand)
     truth, y = [], 40
     for _ in range(int(rng.integers(3, 6))):
         h = rng.uniform(28, 60)
@@ -184,7 +186,7 @@ def distractors(rng: np.random.Generator):
                 x = write_number(sheet, rng, pen, text, x, int(y + h), h)
                 numbers.append(text)
             else:
-                x = _distractor(rng, sheet, hand, x, int(y + h), h)
+                x = _distractor(rng, sheet, pen, x, int(y + h), h)
             x += int(rng.uniform(1.6, 2.4) * h)
         if numbers:
             truth.append(" ".join(numbers))
@@ -194,7 +196,7 @@ def distractors(rng: np.random.Generator):
     return hand, truth, photograph(rng, sheet, FRAME, inks, camera), sheet.marks
 
 
-def _distractor(rng: np.random.Generator, sheet: Sheet, hand: str, x: int, bottom: int, h: float) -> int:
+def _distractor(rng: np.random.Generator, sheet: Sheet, pen: Pen, x: int, bottom: int, h: float) -> int:
     """One non-digit item at x: printed words, a handwritten word, or a drawn mark. Returns the
     x right of it. Text counts one mark per letter, a drawn mark one."""
     kind = str(rng.choice(["printed", "letters", "mark"], p=[0.35, 0.3, 0.35]))
@@ -204,7 +206,7 @@ def _distractor(rng: np.random.Generator, sheet: Sheet, hand: str, x: int, botto
         count = len(text.replace(" ", ""))
     elif kind == "letters":
         text = str(rng.choice(WORDS))
-        ink = written(rng, text, hand, h)
+        ink = written(rng, text, pen.hand, h, pen.jitter)  # by the hand that wrote the digits
         count = len(text)
     else:
         ink = drawn_mark(rng, str(rng.choice(MARKS)), int(h * rng.uniform(0.6, 1.0)))

@@ -36,6 +36,18 @@ DEFAULT_JITTER = Jitter()
 NO_JITTER = Jitter((0, 0), (0, 0), (1, 1), (0, 0), (0, 0))
 
 
+def writer_jitter(rng: np.random.Generator) -> Jitter:
+    """One writer's habits: their own slant, pen width and letter width (drawn from the spread
+    over writers, DEFAULT_JITTER), from which each of their glyphs strays only a little."""
+    slant = rng.uniform(*DEFAULT_JITTER.slant_deg)
+    stroke = rng.uniform(*DEFAULT_JITTER.stroke)
+    aspect = rng.uniform(*DEFAULT_JITTER.aspect)
+    return Jitter(
+        slant_deg=(slant - 4.0, slant + 4.0), rotate_deg=(-4.0, 4.0), aspect=(aspect * 0.93, aspect * 1.07),
+        stroke=(stroke - 0.006, stroke + 0.006), wobble=DEFAULT_JITTER.wobble,
+    )
+
+
 @lru_cache(maxsize=512)
 def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)

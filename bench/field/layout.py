@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.field.glyphs import written
+from bench.field.glyphs import DEFAULT_JITTER, Jitter, writer_jitter, written
 from bench.field.sheet import Sheet
 from edge.demo.synth import DIGIT_GAP, NUMBER_GAP
 
@@ -19,7 +19,7 @@ from edge.demo.synth import DIGIT_GAP, NUMBER_GAP
 # baseline (its bottom at the digits' bottom, as a written '.' or ',' is)
 SEPARATOR_TOP = {"-": 0.45, "=": 0.35, "/": -0.05, ".": None, ",": None}
 
-DigitInk = Callable[[np.random.Generator, str, float], np.ndarray]
+DigitInk = Callable[[np.random.Generator, str, float, Jitter], np.ndarray]
 
 
 def joins_number(a: str) -> bool:
@@ -57,11 +57,17 @@ class Pen:
     baseline_wander: float = 0.06  # share of the digit height each glyph's bottom strays
     size_wander: tuple[float, float] = (0.88, 1.1)
     digit_ink: DigitInk | None = None  # draws a digit instead of the hand (styles, strokes)
+    jitter: Jitter = DEFAULT_JITTER
+
+    @classmethod
+    def of_writer(cls, rng: np.random.Generator, hand: str, **habits) -> Pen:
+        """A writer with a slant and pen width of their own (glyphs.writer_jitter)."""
+        return cls(hand, jitter=writer_jitter(rng), **habits)
 
     def glyph(self, rng: np.random.Generator, ch: str, height: float) -> np.ndarray:
         if ch.isdigit() and self.digit_ink is not None:
-            return self.digit_ink(rng, ch, height)
-        return written(rng, ch, self.hand, height)
+            return self.digit_ink(rng, ch, height, self.jitter)
+        return written(rng, ch, self.hand, height, self.jitter)
 
 
 def write_number(
@@ -118,7 +124,9 @@ def write_lines(
                 break
             x = write_number(sheet, rng, pen, text, x, bottom, h)
             spelled.append(truth_of(text))
-            x += int(rng.uniform(*NUMBER_GAP) * max(h, tallest * 0.5))
+            # the demo's gap, and now and then a tab: numbers spread over the page as in a table
+            gap = rng.uniform(*NUMBER_GAP) if rng.uniform() < 0.7 else rng.uniform(3.0, 6.0)
+            x += int(gap * max(h, tallest * 0.5))
         if spelled:
             truth.append(" ".join(s for s in spelled if s))
         y = bottom + int((rng.uniform(*pitch) - 1.0) * tallest)

@@ -11,9 +11,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge.outputs.overlay import draw
+from bench.field.conditions import GENERATORS
+from bench.field.hands import FIELD_FONTS, hand_name
+from bench.field.scoring import match_boxes
 
-TRUTH_COLOUR = (230, 120, 0)  # BGR blue-ish: truth boxes under the reader's green ones
+# BGR: truth boxes thin blue, read digits green when right and red when wrong or extra
+TRUTH_COLOUR, MISSED_COLOUR = (230, 120, 0), (0, 140, 255)
+RIGHT_COLOUR, WRONG_COLOUR = (40, 190, 40), (40, 40, 230)
+MIN_SIDE = 240  # small frames (a field crop) are enlarged to this short side for the eye
 TILE = (426, 240)  # contact-sheet tile, px: 3 across is 1278 px
 SEPARATORS = (
     "Separators: a `.` or `,` between digit groups keeps one number whole (truth `25.441` is the "
@@ -31,13 +36,36 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}"
 
 
-def annotate(frame: np.ndarray, truth_digits, result) -> np.ndarray:
-    """The edge-run overlay (read digits in green) over thin truth boxes."""
-    canvas = frame.copy()
-    for digit in truth_digits:
-        x, y, w, h = digit.box
-        cv2.rectangle(canvas, (x - 1, y - 1), (x + w + 1, y + h + 1), TRUTH_COLOUR, 1)
-    return draw(canvas, result)
+def annotate(frame: np.ndarray, truth_lines: list[str], truth_digits, result) -> np.ndarray:
+    """The frame (enlarged when small) with truth boxes in blue, read digits in green where they
+    match a truth digit's box and value, red otherwise, missed truth digits in orange; truth and
+    reading spelled in a band below, so nothing covers the frame."""
+    zoom = max(1.0, MIN_SIDE / min(frame.shape[:2]))
+    canvas = cv2.resize(frame, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_LINEAR) if zoom > 1 else frame.copy()
+    thick = max(1, round(min(canvas.shape[:2]) / 400))
+
+    def rect(box, colour, width):
+        x, y, w, h = (int(round(v * zoom)) for v in box)
+        cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, width)
+        return x, y
+
+    pairs = match_boxes([d.box for d in truth_digits], [d.box for d in result.digits])
+    matched = {r: t for t, r in pairs}
+    found = {t for t, _ in pairs}
+    for t, digit in enumerate(truth_digits):
+        rect(digit.box, TRUTH_COLOUR if t in found else MISSED_COLOUR, 1 if t in found else thick + 1)
+    for r, digit in enumerate(result.digits):
+        right = r in matched and truth_digits[matched[r]].value == digit.value
+        colour = RIGHT_COLOUR if right else WRONG_COLOUR
+        x, y = rect(digit.box, colour, thick)
+        cv2.putText(canvas, str(digit.value), (x, max(10, y - 2)), cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thick + 0.1, colour, thick)
+    band = np.full((44, max(canvas.shape[1], 360), 3), 25, np.uint8)
+    for i, (label, lines) in enumerate((("truth", truth_lines), ("read ", result.lines))):
+        text = f"{label}: " + (" | ".join(lines) or "-")
+        cv2.putText(band, text[:120], (6, 17 + 20 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (235, 235, 235), 1, cv2.LINE_AA)
+    if band.shape[1] > canvas.shape[1]:
+        canvas = cv2.copyMakeBorder(canvas, 0, 0, 0, band.shape[1] - canvas.shape[1], cv2.BORDER_CONSTANT, value=(25, 25, 25))
+    return np.vstack([canvas, band])
 
 
 def contact_sheet(examples: dict[str, np.ndarray]) -> np.ndarray:
@@ -76,13 +104,15 @@ def markdown(result: dict) -> str:
         "",
         f"Command: `{result['command']}`  ",
         f"Machine: {result['machine']} (shared with other work); model: {result['model']}; "
-        f"seed {result['seed']}, {result['scenes_per_condition']} scenes per condition; {result['wall_s']} s in all.",
+        f"seed {result['seed']}, {result['scenes_per_condition']} scenes per condition; "
+        f"{result['cpu_s']} s of CPU, {result['wall_s']} s wall.",
         "",
         "Digit accuracy is 1 minus the edit-distance error rate of each frame's digits in reading "
         "order (edge.demo.scoring, as the demo); numbers exact counts truth numbers read exactly. "
         "Found/missed/extra match read boxes to truth boxes (centre in box or IoU >= 0.3). False "
         "digits are extra digits in scenes that hold non-digit marks, per 100 marks. ms: median per "
-        "frame, JPEG decode included.",
+        "frame, JPEG decode included. Digit accuracy falls below 0 where a reader adds more digits "
+        "than the truth holds (a board's texture or a line of text read as digits).",
         "",
         "| condition | scenes | digits | digit accuracy | numbers exact | found | missed | extra | false digits / 100 marks | ms/frame |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -90,7 +120,12 @@ def markdown(result: dict) -> str:
     md += [_row(name, row) for name, row in result["conditions"].items()]
     md.append(_row("**overall**", result["overall"]))
     md.append(_row("demo (MNIST test digits)", result["demo"]))
-    md += ["", SEPARATORS, ""]
+    md += ["", SEPARATORS, "", "Hands (held out: never trained on): " + ", ".join(hand_name(f) for f in FIELD_FONTS)
+           + "; printed text in Liberation fonts. Conditions:", ""]
+    for name in result["conditions"]:
+        doc = " ".join((GENERATORS[name].__doc__ or "").split())
+        md.append(f"- **{name}**: {doc}")
+    md.append("")
     classifier = result.get("classifier")
     if classifier:
         md += ["## The classifier alone", "", "| crops | digits | accuracy |", "|---|---|---|"]

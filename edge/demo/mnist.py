@@ -97,6 +97,18 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
     return DEFAULT_CACHE
 
 
+def _check_named_folder(folder: Path, data_dir: str | os.PathLike | None) -> None:
+    """A folder the user named must be there: a mistyped path is an error, never a new empty folder
+    that a download fills (only the default cache is created)."""
+    if folder == DEFAULT_CACHE and not data_dir:
+        return
+    named = f"--data-dir {folder}" if data_dir else f"{ENV_VAR}={folder}"
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{named}: that is a file, not a folder; point it at the folder holding the MNIST IDX files")
+    if not folder.exists():
+        raise UserError(f"{named}: no such folder; check the path, or create the folder for MNIST to be downloaded into")
+
+
 def _progress(done: int, total: int, label: str) -> None:
     width = 30
     frac = done / total if total else 0.0
@@ -154,6 +166,7 @@ def load_split(
     if split not in ("train", "t10k"):
         raise ValueError(f"split must be 'train' or 't10k', not {split!r}")
     folder = resolve_data_dir(data_dir)
+    _check_named_folder(folder, data_dir)
     stems = (f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte")
     if not all(_find_file(folder, s) for s in stems):
         if not allow_download:

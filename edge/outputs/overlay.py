@@ -43,9 +43,28 @@ def draw(image: np.ndarray, result: ReadResult, fps: float | None = None) -> np.
     return canvas
 
 
+def display_present() -> bool:
+    return not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def opencv_has_gui() -> bool:
+    """False for opencv-python-headless (the base install's), whose build has no window backend."""
+    gui = [line for line in cv2.getBuildInformation().splitlines() if line.strip().startswith("GUI:")]
+    return not gui or gui[0].split(":", 1)[1].strip().upper() != "NONE"
+
+
+def no_window_reason() -> str | None:
+    """Why a wanted preview window cannot open where a display exists, and how to get one; None
+    without a display (no window is expected there) or where a window can open."""
+    if not display_present() or opencv_has_gui():
+        return None
+    return ("no preview window: this OpenCV is the headless build (opencv-python-headless); for a window run "
+            "pip uninstall -y opencv-python-headless && pip install opencv-python, or use --save-dir/--save-video")
+
+
 def display_available() -> bool:
     """True where OpenCV has a GUI backend and a display (opencv-python-headless has none)."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if not display_present():
         return False
     try:
         cv2.namedWindow("edge-run", cv2.WINDOW_NORMAL)

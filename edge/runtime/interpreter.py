@@ -8,8 +8,10 @@ never hard-coded, so any float or int8/uint8 model of the right shape works.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
+import platform
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,9 @@ from edge.errors import UserError
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "digits_int8.tflite"
 EDGETPU_LIBRARY = "libedgetpu.so.1"
 TFLITE_MAGIC = b"TFL3"  # flatbuffer file identifier at byte offset 4
+# pyproject.toml leaves ai-edge-litert out on these (it has no wheels for them), so the install
+# works and edge-run says why it cannot run, instead of pip failing with a resolver error
+ARM_32BIT = ("armv6l", "armv7l", "armv8l", "arm")
 _RUNTIMES = ("ai_edge_litert.interpreter", "tflite_runtime.interpreter", "tensorflow.lite")
 # A frame's crops are padded up to the next of these batch sizes (one interpreter each, allocated
 # once): multiples of 8 keep the padding under 8 crops (~0.3 ms) where frames usually fall.
@@ -37,9 +42,14 @@ def load_runtime() -> tuple[object, str]:
             # tf.lite keeps load_delegate under experimental
             return _TfLiteShim(module), name
         return module, name
+    if platform.machine().lower() in ARM_32BIT:
+        raise UserError(
+            f"no TFLite runtime found: this is a 32-bit ARM OS ({platform.machine()}) and ai-edge-litert has "
+            "no 32-bit ARM wheels; a Raspberry Pi needs a 64-bit OS (Raspberry Pi OS 64-bit) to run edge-run"
+        )
     raise UserError(
-        "no TFLite runtime found; install one: pip install ai-edge-litert "
-        "(or tflite-runtime on Python <= 3.11)"
+        "no TFLite runtime found; install one: pip install ai-edge-litert (or tflite-runtime on "
+        "Python <= 3.11); on a Raspberry Pi it needs a 64-bit OS (Raspberry Pi OS 64-bit)"
     )
 
 
@@ -47,6 +57,25 @@ class _TfLiteShim:
     def __init__(self, lite):
         self.Interpreter = lite.Interpreter
         self.load_delegate = lite.experimental.load_delegate
+
+
+def _load_edgetpu_delegate(runtime):
+    """The Edge TPU delegate, or one line saying what to install or plug in.
+
+    The library is opened here first: the runtimes' Delegate sets its handle only after
+    the library loads, so a missing library otherwise leaves a half-made Delegate whose
+    finaliser prints an AttributeError traceback after our message.
+    """
+    fix = "install the Edge TPU runtime (libedgetpu1-std) and plug in the Coral"
+    try:
+        ctypes.CDLL(EDGETPU_LIBRARY)
+    except OSError as err:
+        raise UserError(f"--delegate edgetpu: cannot load {EDGETPU_LIBRARY} ({err}); {fix}") from None
+    try:
+        return runtime.load_delegate(EDGETPU_LIBRARY)
+    except (ValueError, OSError, RuntimeError) as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else "no Edge TPU found"
+        raise UserError(f"--delegate edgetpu: {EDGETPU_LIBRARY} loads but the delegate does not ({reason}); {fix}") from None
 
 
 @dataclass(frozen=True)
@@ -100,13 +129,7 @@ class DigitClassifier:
         self.threads = threads
         delegates = []
         if delegate == "edgetpu":
-            try:
-                delegates.append(runtime.load_delegate(EDGETPU_LIBRARY))
-            except (ValueError, OSError, RuntimeError) as err:
-                raise UserError(
-                    f"--delegate edgetpu: cannot load {EDGETPU_LIBRARY} ({err}); "
-                    "install the Edge TPU runtime (libedgetpu1-std) and plug in the Coral"
-                ) from err
+            delegates.append(_load_edgetpu_delegate(runtime))
         elif delegate not in (None, "", "none", "cpu"):
             raise UserError(f"--delegate {delegate}: unknown; use edgetpu or leave it out")
         def make_interpreter():
@@ -182,11 +205,14 @@ class DigitClassifier:
         """Whether the model's outputs are probabilities (else logits), decided once at load.
 
         An int8/uint8 softmax output always has TFLite's fixed quantization (scale 1/256,
-        zero point at the type's minimum); a float model is asked once, on crops of no ink,
-        full ink and noise, whether its rows are distributions.
+        zero point at the type's minimum), an int16 one (the int16x8 scheme) scale 1/32768 and
+        zero point 0; a float model is asked once, on crops of no ink, full ink and noise,
+        whether its rows are distributions.
         """
         q = self.output_quant
         if q.is_quantized:
+            if np.dtype(q.dtype) == np.int16:
+                return abs(q.scale - 1 / 32768) < 1e-12 and q.zero_point == 0
             return abs(q.scale - 1 / 256) < 1e-9 and q.zero_point == np.iinfo(q.dtype).min
         probe = np.stack([np.zeros((28, 28), np.uint8), np.full((28, 28), 255, np.uint8),
                           np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8)])

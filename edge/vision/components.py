@@ -204,12 +204,11 @@ def _merged_cuts(default: Cut, pairs: list[tuple[Piece, Piece]]) -> list[Cut]:
 
 
 def components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """8-connected components of a binary image: count, labels, stats.
+    """8-connected components of a binary image: count, int32 labels, stats.
 
-    OpenCV computes the stats several times faster with 16-bit labels (measured: 1.6 ms
-    against 5.3 ms on a 720p page); they are safe whenever there are fewer ink pixels
-    than 16 bits can count, since every component holds at least one.
+    Grana's block-based algorithm (BBDT) with 32-bit labels: measured 1.8 ms on a 720p page,
+    where OpenCV's default (Spaghetti) takes 1.9 ms with 16-bit labels and 5.7 ms with 32-bit
+    ones; it numbers components in the same raster order, and needs no 16-bit label limit.
     """
-    ltype = cv2.CV_16U if cv2.countNonZero(binary) < np.iinfo(np.uint16).max else cv2.CV_32S
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=ltype)
+    n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
     return n, labels, stats

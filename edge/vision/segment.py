@@ -12,6 +12,7 @@ Every threshold is relative to the frame or to the median digit height, so a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -47,6 +48,8 @@ MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height ..
 STROKE_RATIO = 3.5  # ... unless its ink is strokes (height * (height + width) / area at least this)
 MIN_READABLE = 9  # px: shorter than this a digit is too small to read (the issue's smallest is 12 px)
 NO_BOXES = np.zeros((0, 4), np.int32)
+MAX_ERASED = 64  # weak-only components erased one by one up to this many; more (a noisy frame): one lookup
+SURROUND_GROWTH = np.ones((5, 5), np.uint8)  # the surround mask grows by two pixels on the small copy
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def ink_map(grey: np.ndarray, closing: float = CLOSING_FRACTION) -> np.ndarray:
     scale = min(1.0, BACKGROUND_SIDE / short)
     small = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     k = max(3, int(closing * min(small.shape)) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    kernel = _ellipse(k)
     # closing = the paper with every dark thing narrower than the kernel (the ink) filled in;
     # it keeps step edges (a shadow's, the page's) where they are, so they divide out.
     background = _closing(small, kernel, k)
@@ -114,17 +117,23 @@ def ink_map(grey: np.ndarray, closing: float = CLOSING_FRACTION) -> np.ndarray:
     paper_level = float(np.percentile(small_background, 95)) if small_background.size else 0.0
     floor = max(16.0, PAPER_FLOOR * paper_level)
     background = cv2.resize(small_background, (w, h), interpolation=cv2.INTER_LINEAR)
-    ratio = cv2.divide(grey, np.maximum(background, 1), scale=255)  # grey / paper, saturating
+    ratio = cv2.divide(grey, cv2.max(background, 1), scale=255)  # grey / paper, saturating
     ink = cv2.subtract(255, ratio)
     # The dark surround and unlit areas hold no ink. The mask is made on the small copy and
     # grown by two pixels there: the upscaled background blurs the page edge, and the surround
     # just outside it would otherwise read as a line of ink.
-    surround = (small_background < floor).astype(np.uint8)
-    if surround.any():
-        surround = cv2.dilate(surround, np.ones((5, 5), np.uint8))
-        surround = cv2.resize(surround, (w, h), interpolation=cv2.INTER_NEAREST)
-        ink[surround > 0] = 0
+    _, paper = cv2.threshold(small_background, floor - 1e-3, 255, cv2.THRESH_BINARY)  # 255 where >= floor
+    if cv2.countNonZero(paper) < paper.size:
+        paper = cv2.erode(paper, SURROUND_GROWTH)
+        paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_NEAREST)
+        ink = cv2.bitwise_and(ink, paper)
     return ink
+
+
+@lru_cache(maxsize=16)
+def _ellipse(k: int) -> np.ndarray:
+    """The closing's structuring element, made once per frame size."""
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
 
 
 def binarize(ink: np.ndarray) -> np.ndarray:
@@ -132,11 +141,18 @@ def binarize(ink: np.ndarray) -> np.ndarray:
     level, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     high = int(np.clip(level, MIN_CONTRAST, MAX_CONTRAST))
     _, weak = cv2.threshold(ink, int(WEAK_SHARE * high), 255, cv2.THRESH_BINARY)
-    n, labels = cv2.connectedComponents(weak, connectivity=8)
+    n, labels, stats = components(weak)
     strong = np.zeros(n, bool)
     strong[labels[ink > high]] = True
-    strong[0] = False
-    return (strong[labels] * 255).astype(np.uint8)
+    strong[0] = True  # the background stays as it is
+    faint = np.flatnonzero(~strong)  # weak ink touching no strong ink: noise, taken out
+    if len(faint) > MAX_ERASED:
+        return (strong[labels] & (labels > 0)).view(np.uint8) * np.uint8(255)
+    for i in faint:  # few, and small: erasing them in their boxes beats a lookup over the frame
+        x, y, w, h = stats[i, :4]
+        roi = weak[y : y + h, x : x + w]
+        roi[labels[y : y + h, x : x + w] == i] = 0
+    return weak
 
 
 def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndarray, binary: np.ndarray) -> np.ndarray:

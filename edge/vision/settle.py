@@ -12,7 +12,8 @@ import numpy as np
 
 from edge.vision.cuts import Blob, Cut, Piece
 
-DIGITS = 10  # columns 0-9 are the digits; a column 10, where present, is "not a digit"
+DIGITS = 10  # columns 0-9 are the digits
+NOT_A_DIGIT = 10  # an 11-output model's last column: "not a digit" (letters, fragments, marks)
 SWITCH_MARGIN = 0.2  # log-probability another cut must win by: fragments of one digit are often read confidently too
 LOG_FLOOR = 1e-6  # probabilities are floored here before the log, so one hopeless piece cannot be -inf
 
@@ -24,6 +25,13 @@ def digit_values(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     values = digits.argmax(axis=1)
     return values, digits[np.arange(len(values)), values]
+
+
+def not_a_digit(probs: np.ndarray) -> np.ndarray:
+    """Per row: True where the model's best answer is "not a digit" (never with 10 outputs)."""
+    if probs.shape[1] <= NOT_A_DIGIT:
+        return np.zeros(len(probs), bool)
+    return probs.argmax(axis=1) == NOT_A_DIGIT
 
 
 def piece_scores(probs: np.ndarray) -> np.ndarray:
