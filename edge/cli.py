@@ -26,6 +26,7 @@ from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
 from edge.service import add_service_flags, parse_args, start_service
 from edge.smoothing import DEFAULT_WINDOW, LineVote
 from edge.sources import Camera, DemoSource, open_pi_camera, open_source, picamera2_available
+from edge.vision.field import LAYOUTS
 
 DEMO_FRAMES = 48  # six pages, eight frames each: a few seconds on a Pi
 FPS_SMOOTHING = 0.9  # exponential moving average of the frame rate
@@ -168,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-crops", type=Path, metavar="DIR", help="save each normalised crop as DIR/<digit>/<source>_<frame>_<i>.png")
     p.add_argument("--no-smooth", action="store_true", help="do not vote the readings over the last frames")
     p.add_argument("--no-window", action="store_true", help="never open a preview window")
+    p.add_argument("--layout", choices=LAYOUTS, default="auto",
+                   help="field: the image is one written field (a cropped amount, a form box), read as one line with digits "
+                        "at its edges kept; page: lines of digits on a page; auto (default): decided per image")
     p.add_argument("--force", action="store_true",
                    help="write over an existing --save-video file or files in --save-dir/--save-crops (refused otherwise)")
     add_service_flags(p)  # --serve, --mqtt, --config, ...
@@ -229,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         source = _make_source(args, stop)
         with source:  # a missing camera is reported before the model loads
             classifier = DigitClassifier(args.model, threads=args.threads, delegate=args.delegate)
-            reader = DigitReader(classifier, min_confidence=args.min_confidence)
+            reader = DigitReader(classifier, min_confidence=args.min_confidence, layout=args.layout)
             save_dir = args.save_dir
             want_window = not args.no_window and not args.json and source.live
             window = want_window and display_available()

@@ -21,9 +21,12 @@ import numpy as np
 
 from edge.vision.box import Box, boxes_array
 from edge.vision.crops import crop_pieces
+from edge.vision.grid import cells
+from edge.vision.ink import ink_dark_grey
 from edge.vision.layout import reading_order
 from edge.vision.picture import MAX_SIDE, Picture
 from edge.vision.segment import Segmentation, segment
+from edge.vision.separators import slashes
 from edge.vision.settle import digit_values, may_switch, not_a_digit, piece_scores, settle
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "MAX_SIDE", "Digit", "DigitReader", "ReadResult", "Settled"]
@@ -111,9 +114,10 @@ class DigitReader:
     digit confidence; `min_confidence` still rejects digits the model is unsure of.
     """
 
-    def __init__(self, classifier, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
+    def __init__(self, classifier, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE, layout: str = "auto") -> None:
         self.classifier = classifier
         self.min_confidence = min_confidence
+        self.layout = layout  # "auto", "field" or "page": see edge.vision.field
 
     def settle(self, frame: np.ndarray) -> Settled:
         """Segment, crop and classify the pieces in one batch, settle each blob to its most probable cut.
@@ -123,8 +127,8 @@ class DigitReader:
         (`may_switch`): the same answer as classifying every cut, for about half the crops.
         """
         t0 = time.perf_counter()
-        picture = Picture.of(frame)
-        seg = segment(picture.grey)
+        picture = Picture.of(frame, grey_of=ink_dark_grey)  # coloured pen and chalk on a board made dark on light
+        seg = segment(picture.grey, self.layout)
         pieces = tuple(dict.fromkeys(p for blob in seg.blobs for p in blob.default))
         crops = crop_pieces(seg.ink, seg.labels, pieces)
         t1 = time.perf_counter()
@@ -154,8 +158,26 @@ class DigitReader:
                  for v, c, box, crop in zip(values, confidence, settled.boxes, settled.crops, strict=True)]
         accepted = [d for d, ok in zip(found, taken, strict=True) if ok]
         rejected = tuple(d for d, ok in zip(found, taken, strict=True) if not ok)
-        order = reading_order(boxes_array([d.box for d in accepted]))
+        order = self._order(accepted, settled.segmentation, frame)
         rows = tuple(tuple(tuple(accepted[i] for i in number) for number in line) for line in order)
         timing = {"decode": decode_ms, **settled.timing_ms, "group": (time.perf_counter() - t0) * 1e3}
         timing["total"] = sum(timing.values())
         return ReadResult(source, index, rows, rejected, timing)
+
+    @staticmethod
+    def _order(accepted: list[Digit], seg: Segmentation, frame: np.ndarray) -> list:
+        """Reading order of the accepted digits (drops those that are a field's `/`), with the
+        page's separators, comb box sides and grid cells (edge.vision.separators, grid, field)."""
+        back = frame.shape[0] / max(seg.ink.shape[0], 1)  # segmentation pixels -> frame pixels
+        boxes = boxes_array([d.box for d in accepted])
+        at_seg = np.round(boxes / back).astype(np.int32)
+        slash = np.zeros(len(accepted), bool)
+        if seg.one_field:  # a `/` reads as a confident 1; on pages slanted 1s are far commoner (demo)
+            slash = slashes(seg.ink, at_seg, np.array([d.value for d in accepted]))
+        keep = np.flatnonzero(~slash)
+        grid_cells = cells(seg.grid, at_seg[keep])
+        if grid_cells is not None:
+            grid_cells = (grid_cells[0] * back, grid_cells[1])
+        order = reading_order(boxes[keep], one_line=seg.one_field, marks=seg.marks * back, slash_boxes=boxes[slash],
+                              cells=grid_cells, box_sides=seg.box_sides * back)
+        return [[[int(keep[i]) for i in number] for number in line] for line in order]

@@ -27,6 +27,7 @@ WHOLE_PIECE = 0.7  # two pieces both this tall are two digits side by side, not 
 SPLIT_ASPECT = 1.45  # a blob wider than this times its height (and than the reference height) holds touching digits
 SPLIT_WIDTH = 1.25  # ... and wider than this many reference heights
 OFF_CENTRE_CUTS = (0.25, 0.75)  # also try cutting a blob in two at these shares of its width
+LOCAL_REFERENCE = 1.4  # pieces of one digit: the digit is at most this many times the taller piece's height
 TRY_MERGE_WIDTH = 1.0  # two neighbours together at most this many digit heights wide may be one digit
 MAX_MERGE_PAIRS = 6  # a group with more candidate pairs tries them one at a time, not every combination
 
@@ -86,21 +87,25 @@ def merge_broken(pieces: list[Piece]) -> list[tuple[Piece, tuple[Piece, ...]]]:
     if n < 2:
         return [(p, ()) for p in pieces]
     boxes = boxes_array([p.box for p in pieces])
-    ref = reference_height(boxes)
     g = _pairwise(boxes)
-    heights, widths = boxes[:, 3], boxes[:, 2]
+    heights, widths = boxes[:, 3].astype(np.float64), boxes[:, 2]
+    # per pair: the page's digit height, but no more than LOCAL_REFERENCE times the taller piece,
+    # so a line of small digits beside big ones is not taken for the big ones' pieces
+    ref = np.minimum(reference_height(boxes), LOCAL_REFERENCE * np.maximum(heights[:, None], heights[None]))
     narrower = np.minimum(widths[:, None], widths[None])
-    tall = heights >= WHOLE_PIECE * ref
-    short = heights < SHORT_PIECE * ref
+    tall_i, tall_j = heights[:, None] >= WHOLE_PIECE * ref, heights[None] >= WHOLE_PIECE * ref
+    # a short piece that is not flat (a flat one beside a digit is a dash, not a cut-off stem)
+    upright = heights >= 0.5 * widths
+    short = ((heights[:, None] < SHORT_PIECE * ref) & upright[:, None]) | ((heights[None] < SHORT_PIECE * ref) & upright[None])
     # a short piece just beside a digit-height one, inside its height (a 4's stem cut off)
-    beside = ((g["gap_x"] <= MERGE_SIDE_GAP * ref) & (short[:, None] | short[None])
+    beside = ((g["gap_x"] <= MERGE_SIDE_GAP * ref) & short
               & (g["gap_y"] < -0.3 * np.minimum(heights[:, None], heights[None])))
     pair = (
         ((-g["gap_x"] >= MERGE_MIN_OVERLAP * narrower) | beside)
         & (g["gap_y"] <= MERGE_MAX_GAP * ref)
         & (g["union_h"] <= MERGE_MAX_HEIGHT * ref)
         & (g["union_w"] <= MERGE_MAX_WIDTH * ref)
-        & ~(tall[:, None] & tall[None])
+        & ~(tall_i & tall_j)
     )
     np.fill_diagonal(pair, False)
     if not pair.any():

@@ -22,8 +22,9 @@ class Picture:
     scale: float = 1.0  # grey side / frame side: 1.0 unless the frame was larger than MAX_SIDE
 
     @classmethod
-    def of(cls, frame: np.ndarray, max_side: int = MAX_SIDE) -> Picture:
-        grey = to_grey(frame)
+    def of(cls, frame: np.ndarray, max_side: int = MAX_SIDE, grey_of=None) -> Picture:
+        """`grey_of`: frame -> 2-D uint8 grey (default `to_grey`; the reader's makes ink dark, edge.vision.ink)."""
+        grey = (grey_of or to_grey)(frame)
         scale = 1.0
         if max(grey.shape, default=0) > max_side:
             scale = max_side / max(grey.shape)

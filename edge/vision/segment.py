@@ -11,7 +11,7 @@ Every threshold is relative to the frame or to the median digit height, so a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import cv2
@@ -21,11 +21,21 @@ from edge.vision.box import Box, boxes_array
 from edge.vision.components import components, merge_alternatives, merge_broken, split_touching
 from edge.vision.crops import crop_pieces
 from edge.vision.cuts import Blob, Piece
+from edge.vision.field import (
+    MAYBE_FIELD,
+    field_keep,
+    field_share,
+    long_rules_only,
+    resolve,
+    strip_printed_lines,
+)
+from edge.vision.grid import Grid, drop_box_sides, removed_lines
 from edge.vision.paper_lines import remove_rules
 from edge.vision.picture import to_grey
 
 BACKGROUND_SIDE = 96  # short side of the copy the background is estimated on, px
 CLOSING_FRACTION = 0.2  # closing kernel / short side: wider than the thickest stroke of a frame-filling digit
+FIELD_CLOSING = 0.35  # ... in a field, whose digits fill its short side: their stroke junctions (0.2 left holes)
 MIN_CONTRAST = 60  # ink-map level (0-255, 255 = black on white) below which nothing is ink
 WEAK_SHARE = 0.55  # hysteresis: weak ink is this share of the strong threshold
 MAX_CONTRAST = 110  # cap on Otsu: a page with little ink must not push the threshold into the strokes
@@ -34,7 +44,10 @@ SLIVER_WIDTH = 0.005  # share of the short side: thinner than any pen stroke see
 SPECK_AREA = 2e-5  # components smaller than this share of the frame are noise
 FAINT_SHARE = 0.55  # a component whose mean ink is under this share of the pen strokes' is printed paper lines
 BORDER_SLIVER = 0.4  # at the frame edge, a component thinner than this (w/h or h/w) is the page's edge
-MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height
+MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height ...
+STROKE_RATIO = 3.5  # ... unless its ink is strokes (height * (height + width) / area at least this)
+MIN_READABLE = 9  # px: shorter than this a digit is too small to read (the issue's smallest is 12 px)
+NO_BOXES = np.zeros((0, 4), np.int32)
 MAX_ERASED = 64  # weak-only components erased one by one up to this many; more (a noisy frame): one lookup
 SURROUND_GROWTH = np.ones((5, 5), np.uint8)  # the surround mask grows by two pixels on the small copy
 
@@ -46,6 +59,10 @@ class Segmentation:
     blobs: tuple[Blob, ...]
     ink: np.ndarray  # (H, W) uint8 soft ink map (255 = full ink), what crops are cut from
     labels: np.ndarray  # (H, W) connected-component labels; a piece's `labels` index them
+    one_field: bool = False  # the image is one field (read as one line); see edge.vision.field
+    marks: np.ndarray = field(default_factory=lambda: NO_BOXES)  # (N, 4) non-digit blobs: separator candidates
+    grid: Grid = field(default_factory=Grid)  # the long lines rule removal took out (edge.vision.grid)
+    box_sides: np.ndarray = field(default_factory=lambda: NO_BOXES)  # comb boxes' sides, taken out
 
     @property
     def pieces(self) -> tuple[Piece, ...]:
@@ -85,13 +102,13 @@ def _closing(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
     return closed[pad:-pad, pad:-pad]
 
 
-def ink_map(grey: np.ndarray) -> np.ndarray:
+def ink_map(grey: np.ndarray, closing: float = CLOSING_FRACTION) -> np.ndarray:
     """Soft ink map (uint8, 255 = full ink): darkness relative to the local paper brightness."""
     h, w = grey.shape
     short = min(h, w)
     scale = min(1.0, BACKGROUND_SIDE / short)
     small = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    k = max(3, int(CLOSING_FRACTION * min(small.shape)) | 1)
+    k = max(3, int(closing * min(small.shape)) | 1)
     kernel = _ellipse(k)
     # closing = the paper with every dark thing narrower than the kernel (the ink) filled in;
     # it keeps step edges (a shadow's, the page's) where they are, so they divide out.
@@ -155,38 +172,86 @@ def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndar
     return mean_ink < FAINT_SHARE * float(np.median(mean_ink[tall]))
 
 
-def find_blobs(binary: np.ndarray, ink: np.ndarray) -> tuple[list[Blob], np.ndarray]:
-    """Blobs of digit ink with their candidate cuts, and the label image their pieces index."""
+def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, stripped: bool = False,
+               ) -> tuple[list[Blob], np.ndarray, bool, np.ndarray]:
+    """Blobs of digit ink with their candidate cuts, the label image their pieces index, whether
+    the image is one field (`layout` 'auto' decides, see edge.vision.field), and the boxes of
+    blobs too small or flat for a digit (dots, dashes: the separator candidates)."""
     h, w = binary.shape
     n, labels, stats = components(binary)
     stats = stats[1:]
     keep = stats[:, cv2.CC_STAT_AREA] >= max(4, SPECK_AREA * h * w)
+    faint = faint_components(labels, n, stats, ink, binary)
+    # specks may be a small pen's dots: kept aside as separator candidates, never as digits
+    specks = stats[~keep & ~faint & (stats[:, cv2.CC_STAT_AREA] >= 4), :4].astype(np.int32)
     bx, by, bw, bh = (stats[:, i] for i in range(4))
     # slivers: a pixel or two wide and many times taller (a stair of a tilted page edge or rule)
     keep &= ~((bw <= max(2, SLIVER_WIDTH * min(h, w))) & (bh > 6 * bw))
-    # the page's edge or the surround: touches the frame border and spans much of it
-    at_border = (bx <= 0) | (by <= 0) | (bx + bw >= w) | (by + bh >= h)
-    keep &= ~(at_border & ((bw > 0.5 * w) | (bh > 0.5 * h)))
-    # a sliver of page edge where the page meets the frame edge (a digit cut off there is unreadable anyway)
-    keep &= ~(at_border & ((bw < BORDER_SLIVER * bh) | (bh < BORDER_SLIVER * bw)))
-    keep &= ~faint_components(labels, n, stats, ink, binary)
+    keep &= ~faint
+    one_field = resolve(layout, stats[keep], h)
+    if layout == "auto" and not one_field and field_share(stats[keep], h) >= MAYBE_FIELD and not stripped:
+        return [], labels, None, specks  # None: maybe a field; segment() looks again with a field's ink map
+    if one_field and not stripped:  # once more without the field's printed lines, which digits stand on
+        return find_blobs(strip_printed_lines(binary), ink, "field", stripped=True)
+    if one_field:  # a field's digits fill it and touch its edges: only its printed frame goes
+        keep &= field_keep(stats, w)
+    else:
+        # the page's edge or the surround: touches the frame border and spans much of it
+        at_border = (bx <= 0) | (by <= 0) | (bx + bw >= w) | (by + bh >= h)
+        keep &= ~(at_border & ((bw > 0.5 * w) | (bh > 0.5 * h)))
+        # a sliver of page edge where the page meets the frame edge (a digit cut off there is unreadable anyway)
+        keep &= ~(at_border & ((bw < BORDER_SLIVER * bh) | (bh < BORDER_SLIVER * bw)))
     pieces = [Piece(Box.of(stats[i, :4]), (int(i) + 1,)) for i in np.flatnonzero(keep)]
     if not pieces:
-        return [], labels
+        return [], labels, one_field, specks
     blobs = split_touching(merge_broken(pieces), labels)
-    median_h = float(np.median([p.box.h for b in blobs for p in b.default]))
+    defaults = [p for b in blobs for p in b.default]
+    median_h = float(np.median([p.box.h for p in defaults]))
+    area = np.concatenate([[0], stats[:, cv2.CC_STAT_AREA]])
+    boxes = boxes_array([p.box for p in defaults])
+    stroked = dict(zip(defaults, stroke_like(boxes, np.array([area[list(p.labels)].sum() for p in defaults]))
+                       & has_peer(boxes), strict=True))
 
-    def is_digit(box: Box) -> bool:
-        # not digits: specks, dashes and rules (much wider than tall), anything taller than three lines
-        return MIN_HEIGHT * median_h <= box.h <= 3 * median_h and box.w <= 2.5 * box.h
+    def is_digit(piece: Piece) -> bool:
+        # not digits: specks, dashes and rules (much wider than tall), anything taller than three
+        # lines; but a pen's strokes of another size than the median's are digits too (scale)
+        box = piece.box
+        sized = MIN_HEIGHT * median_h <= box.h <= 3 * median_h or stroked.get(piece, False)
+        return sized and box.w <= 2.5 * box.h
 
-    kept = []
+    kept, marks = [], [specks]
     for blob in blobs:
-        default = tuple(p for p in blob.default if is_digit(p.box))
+        default = tuple(p for p in blob.default if is_digit(p))
+        marks.append(boxes_array([p.box for p in blob.default if not is_digit(p)]))
         if default:
-            others = (c for c in blob.cuts[1:] if all(is_digit(p.box) for p in c))
+            others = (c for c in blob.cuts[1:] if all(is_digit(p) for p in c))
             kept.append(Blob((default, *others)))
-    return merge_alternatives(kept), labels
+    return merge_alternatives(kept), labels, one_field, np.concatenate(marks).astype(np.int32)
+
+
+def stroke_like(boxes: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """Per box: its ink is pen strokes much longer than they are thick, and it is tall enough to read.
+
+    h * (h + w) / area is about height over stroke width (a 1: h / sw; an 8, a few times its
+    strokes' length in ink: still 3 or more). A dot, a speck, a smudge or a shadow is a solid
+    blob (2 or less). This needs no digit size, so a line of 13 px digits beside a 300 px number
+    is kept, where a height relative to the median keeps only one of the two.
+    """
+    h, w = boxes[:, 3].astype(np.float64), boxes[:, 2].astype(np.float64)
+    return (h * (h + w) / np.maximum(areas, 1) >= STROKE_RATIO) & (h >= MIN_READABLE)
+
+
+def has_peer(boxes: np.ndarray) -> np.ndarray:
+    """Per box: another box of about its height beside it in its line (a line of small digits,
+    where a lone small blob by a digit is more often a fragment of it)."""
+    h = boxes[:, 3].astype(np.float64)
+    cy = boxes[:, 1] + h / 2
+    x0, x1 = boxes[:, 0].astype(np.float64), (boxes[:, 0] + boxes[:, 2]).astype(np.float64)
+    gap = np.maximum(x0[:, None], x0[None]) - np.minimum(x1[:, None], x1[None])
+    ratio = h[:, None] / np.maximum(h[None], 1)
+    peer = (ratio <= 1.5) & (ratio >= 1 / 1.5) & (np.abs(cy[:, None] - cy[None]) <= h[:, None]) & (gap <= 1.5 * h[:, None])
+    np.fill_diagonal(peer, False)
+    return peer.any(axis=1)
 
 
 def find_ink(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -195,14 +260,33 @@ def find_ink(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ink, remove_rules(binarize(ink))
 
 
-def segment(grey: np.ndarray) -> Segmentation:
-    """Blobs of handwritten digits, with their candidate cuts, in a 2-D uint8 grey frame."""
+def segment(grey: np.ndarray, layout: str = "page") -> Segmentation:
+    """Blobs of handwritten digits, with their candidate cuts, in a 2-D uint8 grey frame
+    (`layout`: 'page', 'field' or 'auto', see edge.vision.field)."""
     if grey.size == 0 or min(grey.shape) < 4:
         empty = np.zeros(grey.shape, np.uint8)
         return Segmentation((), empty, empty)
-    ink, binary = find_ink(grey)
-    blobs, labels = find_blobs(binary, ink)
-    return Segmentation(tuple(blobs), ink, labels)
+    if layout == "field":
+        return _segment(grey, "field", FIELD_CLOSING)
+    seg = _segment(grey, layout, CLOSING_FRACTION)
+    if layout == "page" or seg.one_field is False:
+        return seg
+    # a field, or maybe one whose thick strokes the page's ink map broke up: its paper once
+    # more with a field's closing; no field after all, and it is read as a page
+    again = _segment(grey, "field" if seg.one_field else "auto", FIELD_CLOSING)
+    return again if again.one_field else _segment(grey, "page", CLOSING_FRACTION)
+
+
+def _segment(grey: np.ndarray, layout: str, closing: float) -> Segmentation:
+    ink = ink_map(grey, closing)
+    binary = binarize(ink)
+    ruled = remove_rules(binary)
+    if layout == "field":
+        ruled = long_rules_only(binary, ruled)
+    grid, removed = removed_lines(binary, ruled)
+    binary, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
+    blobs, labels, one_field, marks = find_blobs(binary, ink, layout)
+    return Segmentation(tuple(blobs), ink, labels, one_field, marks, grid, box_sides)
 
 
 def segment_digits(frame: np.ndarray) -> BestGuess:

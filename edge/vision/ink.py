@@ -1,0 +1,99 @@
+"""The frame as "ink is dark": coloured pen stands out like black, light chalk on a board is turned over.
+
+The segmenter reads dark ink on light paper from one grey channel. Two things a camera sees
+break that: coloured pen (luma makes red or green ink pale; a red 7 on cream paper nearly
+vanishes) and light strokes on a dark board (chalk). Both are fixed here, before the ink map,
+so every later stage stays as it is:
+
+- colour: where the frame's writing is much deeper in its darkest channel than in luma (a pale
+  pen: orange, yellow-green, pink), the darkest of the three channels is read. Pen ink of any
+  hue absorbs strongly in at least one channel, where paper (white or cream) reflects in all
+  three; paper's tint is a smooth level the ink map divides out like uneven light. Dark pens
+  (black, blue, red, green) are deep in luma already and keep it: the darkest channel would
+  also darken the pale blue squares of squared paper and add one channel's noise (measured:
+  more false blobs on squared and cream paper).
+- polarity: the ink is the minority that departs from the background level. Where the bright
+  tail of the frame departs much further from its median than the dark tail does, the strokes
+  are light: the frame is turned over (from the brightest channel, so yellow chalk on a green
+  board stands out too).
+
+A grey frame (the Pi's lores Y plane) skips the colour step and costs only the polarity check.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.vision.picture import to_grey
+
+POLARITY_SAMPLE = 4  # polarity is judged on every 4th pixel each way (thin strokes survive striding, not blurring)
+TAIL = 1.0  # percentile of each tail: strokes cover a few percent of a page, so 1% lies inside them
+LIGHT_INK_RATIO = 1.5  # the bright tail departs this many times further than the dark one: light strokes
+DARK_BACKGROUND = 128  # ... and the background (median) is darker than mid-grey
+THIN = 7  # px on the sample (28 in the frame): the top-hats' kernel, wider than a small pen's stroke
+THIN_TAIL = 99.8  # the top-hats' percentile: strokes of a few small digits are a few tenths of a percent
+STROKE_SHARE = 0.2  # light strokes cover less than this share of the frame (chalk: 2-6%; a page: 30% and more)
+SOLID = 0.6  # bright blobs filling this share of their boxes (weighted by area) are paper, not strokes
+COLOUR_GAIN = 1.5  # the darkest channel is read when the writing is this many times deeper in it than in luma
+
+
+def thin_contrast(sample: np.ndarray) -> tuple[float, float]:
+    """(light, dark): how far thin light and thin dark things stand out of their surroundings.
+
+    Top-hats with a kernel a few strokes wide: a small board's chalk, a tenth of a percent of
+    the frame, stands out here where the frame's tails belong to the desk around the board.
+    """
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))
+    light = cv2.morphologyEx(sample, cv2.MORPH_TOPHAT, kernel)
+    dark = cv2.morphologyEx(sample, cv2.MORPH_BLACKHAT, kernel)
+    if min(sample.shape) > 4 * THIN:  # a strip of desk along the frame's edge is thin and dark too
+        light, dark = light[THIN:-THIN, THIN:-THIN], dark[THIN:-THIN, THIN:-THIN]
+    return float(np.percentile(light, THIN_TAIL)), float(np.percentile(dark, THIN_TAIL))
+
+
+def light_on_dark(grey: np.ndarray) -> bool:
+    """True where the strokes are lighter than their background (chalk on a board)."""
+    sample = grey[::POLARITY_SAMPLE, ::POLARITY_SAMPLE]
+    if sample.size < 16:
+        sample = grey
+    low, mid, high = np.percentile(sample, (TAIL, 50, 100 - TAIL))
+    if mid >= DARK_BACKGROUND:  # paper: light gaps between big dark strokes are no chalk
+        return False
+    light, dark = thin_contrast(sample)
+    if light > LIGHT_INK_RATIO * max(dark, 4.0):
+        return True
+    if not (high - mid) > LIGHT_INK_RATIO * max(mid - low, 1.0):
+        return False
+    # A small page on a dark desk has the same tails as chalk on a board; but the page is one
+    # solid bright blob, where strokes are thin ones that fill little of their boxes.
+    _, bright = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
+    area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    if n <= 1 or area.sum() == 0 or area.sum() > STROKE_SHARE * sample.size:
+        return False  # strokes are a minority of the frame; a page on a desk is a large part
+    fill = area / np.maximum(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT], 1)
+    return bool(float((fill * area).sum() / area.sum()) < SOLID)
+
+
+def _depth(grey: np.ndarray) -> float:
+    """How far the darkest writing lies below the background level (median minus the dark tail)."""
+    low, mid = np.percentile(grey[::POLARITY_SAMPLE, ::POLARITY_SAMPLE], (TAIL, 50))
+    return float(mid - low)
+
+
+def ink_dark_grey(frame: np.ndarray) -> np.ndarray:
+    """2-D uint8 grey in which the writing is dark on a lighter background, whatever its colour or polarity."""
+    image = np.asarray(frame)
+    colour = image.ndim == 3 and image.shape[2] >= 3 and image.dtype == np.uint8
+    grey = to_grey(image)
+    if not light_on_dark(grey):
+        if not colour:
+            return grey
+        bgr = np.ascontiguousarray(image[..., :3])
+        darkest = cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
+        return darkest if _depth(darkest) > COLOUR_GAIN * max(_depth(grey), 1.0) else grey
+    if not colour:
+        return cv2.bitwise_not(grey)
+    bgr = np.ascontiguousarray(image[..., :3])
+    return cv2.bitwise_not(cv2.max(cv2.max(bgr[..., 0], bgr[..., 1]), bgr[..., 2]))

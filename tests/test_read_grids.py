@@ -1,0 +1,55 @@
+"""Grids and boxed forms: lines go, digits crossing them stay, a 9x9 grid reads as its nine rows."""
+
+import cv2
+import numpy as np
+from read_scenes import HANDS, page, photo, put, reader, text_ink
+
+from edge.demo.scoring import Score
+
+
+def sudoku(rng, cell=62, left=300, top=40):
+    image = page((1280, 720))
+    for i in range(10):
+        thick = 4 if i % 3 == 0 else 1
+        cv2.line(image, (left + i * cell, top), (left + i * cell, top + 9 * cell), (40, 40, 40), thick)
+        cv2.line(image, (left, top + i * cell), (left + 9 * cell, top + i * cell), (40, 40, 40), thick)
+    truth = []
+    for row in range(9):
+        filled = rng.uniform(size=9) < 0.45
+        filled[rng.integers(9)] = True
+        values = rng.integers(1, 10, 9)
+        for c in np.flatnonzero(filled):
+            ink = text_ink(str(values[c]), int(cell * 0.6), HANDS[0])
+            dx, dy = (cell - ink.shape[1]) // 2, (cell - ink.shape[0]) // 2
+            if rng.uniform() < 0.25:  # strays onto the cell's corner lines
+                dx += int(rng.choice([-1, 1]) * (cell - ink.shape[1]) / 2 * 1.1)
+                dy += int(rng.choice([-1, 1]) * (cell - ink.shape[0]) / 2 * 1.1)
+            put(image, ink, left + c * cell + dx, top + row * cell + dy)
+        truth.append(" ".join(str(values[c]) for c in np.flatnonzero(filled)))
+    return photo(image), truth
+
+
+def test_a_9x9_grid_reads_as_nine_lines_of_one_digit_numbers_in_row_order():
+    rng = np.random.default_rng(0)
+    score = Score()
+    for _ in range(4):
+        image, truth = sudoku(rng)
+        lines = reader().read(image).lines
+        assert len(lines) == 9
+        score.add(truth, lines)
+    # each cell its own number (today: neighbours run together, strays make lines of their own)
+    assert score.digit_accuracy >= 0.9 and score.number_rate >= 0.9, score.summary()
+
+
+def test_comb_boxes_of_a_form_read_as_one_number_and_their_sides_are_no_1s():
+    image = page((1280, 720))
+    rng = np.random.default_rng(1)
+    truth = []
+    for row, number in enumerate(("40712", "839465", "2508")):
+        top, box_h, box_w, left = 60 + row * 150, 64, 52, 300
+        for i, ch in enumerate(number):
+            cv2.rectangle(image, (left + i * box_w, top), (left + (i + 1) * box_w, top + box_h), (40, 40, 40), 2)
+            ink = text_ink(ch, 40, HANDS[2])
+            put(image, ink, left + i * box_w + (box_w - ink.shape[1]) // 2 + int(rng.integers(-4, 5)), top + 12)
+        truth.append(number)
+    assert reader().read(photo(image)).lines == truth
