@@ -57,10 +57,13 @@ def plot_latency(rows: list[dict], path: Path, threads: int) -> None:
 
 def plot_confusion_difference(y: np.ndarray, int8_pred: np.ndarray, float_pred: np.ndarray,
                               path: Path, title: str) -> np.ndarray:
-    """Heatmap of confusion(int8) - confusion(float), 10x10 (11x11 with a reject class); the difference."""
-    # 11 columns for a model with a "not a digit" output: its rejections show as their own column
-    n = int(max(10, y.max(initial=0) + 1, int8_pred.max(initial=0) + 1, float_pred.max(initial=0) + 1))
-    diff = confusion_matrix(y, int8_pred, n) - confusion_matrix(y, float_pred, n)
+    """Heatmap of confusion(int8) - confusion(float): true digits by answer; the difference.
+
+    10x10, or 10x11 for a model with a "not a digit" output: its rejections are their own column
+    (the true labels are digits only, so there is no 11th row).
+    """
+    n = 11 if max(int(int8_pred.max(initial=0)), int(float_pred.max(initial=0))) >= 10 else 10
+    diff = (confusion_matrix(y, int8_pred, n) - confusion_matrix(y, float_pred, n))[:10]
     fig, ax = plt.subplots(figsize=(6.2, 5.4))
     limit = max(1, int(np.abs(diff).max()))
     image = ax.imshow(diff, cmap="RdBu_r", vmin=-limit, vmax=limit)
@@ -70,7 +73,7 @@ def plot_confusion_difference(y: np.ndarray, int8_pred: np.ndarray, float_pred: 
     fig.colorbar(image, ax=ax, shrink=0.8, label="digits (int8 minus float)")
     labels = [str(d) for d in range(10)] + ["not a digit"] * (n - 10)
     ax.set_xticks(range(n), labels, rotation=90 if n > 10 else 0)
-    ax.set_yticks(range(n), labels)
+    ax.set_yticks(range(10), labels[:10])
     ax.set(xlabel="predicted", ylabel="true", title=title)
     _save(fig, path)
     return diff

@@ -29,7 +29,7 @@ def test_rejected_digits_count_as_wrong_and_are_counted(tmp_path):
 def test_confusion_difference_grows_a_not_a_digit_column(tmp_path):
     int8_pred = _with_rejects(Y, [3])
     diff = plot_confusion_difference(Y, int8_pred, Y, tmp_path / "c.png", "11 classes")
-    assert diff.shape == (11, 11) and diff.sum() == 0
+    assert diff.shape == (10, 11) and diff.sum() == 0  # true digits only: no "not a digit" row
     assert diff[3, 10] == 1 and diff[3, 3] == -1
     assert (tmp_path / "c.png").stat().st_size > 1000
 
