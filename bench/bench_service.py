@@ -202,9 +202,9 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "service.json").write_text(json.dumps(report, indent=2))
     md = ["# device service overhead on the camera loop\n",
-          f"machine: {machine}; shared with other work (load average {load_start[0]:.1f} at the start, "
-          f"{load[0]:.1f} at the end), "
-          f"run under `nice -n 10`.\n",
+          f"machine: {machine}; load average {load_start[0]:.1f} at the start, "
+          f"{load[0]:.1f} at the end (other work on the machine counts in it); "
+          f"process niceness {os.nice(0)}.\n",
           f"The real loop (`edge.cli.run`, smoothing on) over {args.frames} pre-rendered 640x480 demo frames per run, "
           f"{args.rounds} rounds of off / on / watched / control in turn (rotating which goes first); medians over rounds.\n",
           "| mode | median frames/s | vs off |", "|---|---|---|",
