@@ -22,6 +22,7 @@ from edge.demo.scoring import Score
 from edge.errors import UserError
 from edge.flags import bounded as _bounded
 from edge.flags import resolution as _resolution
+from edge.outputs.paths import write_image
 from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
 from edge.service import add_service_flags, parse_args, start_service
 from edge.smoothing import DEFAULT_WINDOW, LineVote
@@ -78,7 +79,7 @@ def save_crops(folder: Path, result: ReadResult) -> None:
     for i, (digit, crop) in enumerate(zip(result.digits, result.crops, strict=True)):
         target = folder / str(digit.value)
         target.mkdir(parents=True, exist_ok=True)
-        cv2.imwrite(str(target / f"{stem}_{result.frame}_{i}.png"), crop)
+        write_image("--save-crops", target / f"{stem}_{result.frame}_{i}.png", crop)
 
 
 def run(

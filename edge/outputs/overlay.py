@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from edge.outputs.paths import write_image
 from edge.reader import ReadResult
 
 GREEN, GREY, WHITE = (40, 200, 40), (150, 150, 150), (255, 255, 255)
@@ -92,7 +93,7 @@ class Outputs:
         canvas = draw(image, result, fps)
         if self.save_dir:
             stem = Path(result.source).stem.replace(":", "_") or "frame"
-            cv2.imwrite(str(self.save_dir / f"{stem}_{result.frame:06d}.png"), canvas)
+            write_image("--save-dir", self.save_dir / f"{stem}_{result.frame:06d}.png", canvas)
         if self.save_video:
             if self.writer is None:
                 h, w = canvas.shape[:2]

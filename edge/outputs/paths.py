@@ -79,3 +79,15 @@ def prepare_video(path: Path, *, force: bool) -> Path:
         raise UserError(f"{flag} {path}: this OpenCV cannot write {VIDEO_CODECS[suffix]} {suffix} video; "
                         f"try {'.avi' if suffix == '.mp4' else '.mp4'}, or --save-dir for images")
     return path
+
+
+def write_image(flag: str, path: Path, image: np.ndarray) -> None:
+    """cv2.imwrite that fails loudly: OpenCV returns False (or raises) on a full disk or a folder
+    removed mid-run, and a run that goes on saving nothing has lost the user's output silently."""
+    try:
+        written = cv2.imwrite(str(path), image)
+    except cv2.error:
+        written = False
+    if not written:
+        raise UserError(f"{flag}: cannot write {path} (disk full, or the folder was removed?); "
+                        "free some space or choose another folder")
