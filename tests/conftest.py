@@ -6,6 +6,7 @@ The data folder comes from $EDGE_DIGITS_DATA (set by .ci/run), else
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -38,3 +39,21 @@ def tiny_model_dir(tmp_path_factory, mnist_dir) -> Path:
         verbose=0,
     )
     return out
+
+
+@pytest.fixture(scope="session")
+def converted_dir(tiny_model_dir, mnist_dir, tmp_path_factory) -> Path:
+    """The output folder of the one tiny `edge-convert` run the report and convert tests read."""
+    from test_convert_run import converted
+
+    return converted(tiny_model_dir, mnist_dir, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def report_dir(converted_dir) -> Path:
+    return converted_dir / "report"
+
+
+@pytest.fixture(scope="session")
+def report(report_dir) -> dict:
+    return json.loads((report_dir / "report.json").read_text())

@@ -73,6 +73,19 @@ def photo(image: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(np.clip(image, 0, 255).astype(np.uint8), (3, 3), 0.7)
 
 
+
+TWO_LINES = ["2507", "384 16"]  # what two_line_scene holds, as edge-run's lines spell it
+
+
+def two_line_scene(paper, colour, height: int) -> np.ndarray:
+    """`2507` above `384 16`, in two training hands, `colour` ink on `paper`, photographed."""
+    image = page((720, 400), paper)
+    write(image, "2507", 60, 60, height, colour, HANDS[0])
+    write(image, "384", 60, 220, height, colour, HANDS[2])
+    write(image, "16", 360, 220, height, colour, HANDS[2])
+    return photo(image)
+
+
 @cache
 def reader(layout: str = "auto"):
     """The shipped model behind the frame reader, as edge-run makes it."""

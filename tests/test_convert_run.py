@@ -48,16 +48,6 @@ def converted(tiny_model_dir: Path, mnist_dir: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def run_dir(tiny_model_dir, mnist_dir, tmp_path_factory) -> Path:
-    return converted(tiny_model_dir, mnist_dir, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def report(run_dir) -> dict:
-    return json.loads((run_dir / "report" / "report.json").read_text())
-
-
-@pytest.fixture(scope="module")
 def test_digits(mnist_dir):
     test = mnist.load_split("t10k", mnist_dir)
     keep = subsample(test.labels, TEST_DIGITS, 0)
@@ -122,17 +112,17 @@ def test_compared_model_int8_is_reported_beside_the_main_model(report):
     assert _variant_path(report, "int8", 1).exists()
 
 
-def test_edgetpu_is_compiled_or_the_report_says_why_not(run_dir, report):
+def test_edgetpu_is_compiled_or_the_report_says_why_not(converted_dir, report):
     tpu = report["models"][0]["edgetpu"]
     if tpu["status"] == "compiled":
         assert Path(tpu["path"]).name == "digits_int8_edgetpu.tflite"
     else:
         assert tpu["status"] == "skipped" and "edgetpu_compiler" in tpu["reason"]
-        assert "Edge TPU compile skipped: edgetpu_compiler" in (run_dir / "report" / "report.md").read_text()
+        assert "Edge TPU compile skipped: edgetpu_compiler" in (converted_dir / "report" / "report.md").read_text()
 
 
-def test_ship_writes_the_int8_model_and_its_record(run_dir, report):
-    shipped = run_dir / "shipped"
+def test_ship_writes_the_int8_model_and_its_record(converted_dir, report):
+    shipped = converted_dir / "shipped"
     model, record_path = shipped / "digits_int8.tflite", shipped / "digits_int8.json"
     record = json.loads(record_path.read_text())
     assert record["sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()

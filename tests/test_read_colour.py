@@ -1,6 +1,6 @@
 """Colour: pale coloured pen, faint in luma, stands out like black; dark pens read as before."""
 
-from read_scenes import CREAM, HANDS, PENS, WHITE, page, photo, reader, write
+from read_scenes import CREAM, PENS, TWO_LINES, WHITE, reader, two_line_scene
 
 from edge.vision.ink import ink_dark_grey
 from edge.vision.segment import to_grey
@@ -9,21 +9,17 @@ PALE_PENS = {"orange": (20, 150, 250), "yellow-green": (40, 215, 170), "pink": (
 
 
 def scene(colour, paper):
-    image = page((720, 400), paper)
-    write(image, "2507", 60, 60, 56, colour, HANDS[0])
-    write(image, "384", 60, 220, 56, colour, HANDS[2])
-    write(image, "16", 360, 220, 56, colour, HANDS[2])
-    return photo(image)
+    return two_line_scene(paper, colour, 56)
 
 
 def test_pale_coloured_pens_on_white_and_cream_paper_read_right():
     for name, colour in PALE_PENS.items():
         for paper in (WHITE, CREAM):
-            assert reader().read(scene(colour, paper)).lines == ["2507", "384 16"], (name, paper)
+            assert reader().read(scene(colour, paper)).lines == TWO_LINES, (name, paper)
 
 
 def test_dark_pens_keep_the_luma_path():
     for name in ("black", "blue", "red", "green"):
         frame = scene(PENS[name], WHITE)
         assert (ink_dark_grey(frame) == to_grey(frame)).all(), name
-        assert reader().read(frame).lines == ["2507", "384 16"], name
+        assert reader().read(frame).lines == TWO_LINES, name

@@ -1,6 +1,6 @@
 """Light strokes on a dark board (chalk) are found and read like dark ink on paper."""
 
-from read_scenes import HANDS, page, photo, reader, write
+from read_scenes import TWO_LINES, page, photo, reader, two_line_scene, write
 
 from edge.vision.ink import ink_dark_grey, light_on_dark
 
@@ -9,16 +9,12 @@ CHALK = {"white": (225, 228, 226), "yellow": (140, 220, 235)}
 
 
 def board_scene(chalk):
-    image = page((720, 400), BOARD)
-    write(image, "2507", 60, 60, 60, chalk, HANDS[0])
-    write(image, "384", 60, 220, 60, chalk, HANDS[2])
-    write(image, "16", 360, 220, 60, chalk, HANDS[2])
-    return photo(image)
+    return two_line_scene(BOARD, chalk, 60)
 
 
 def test_white_and_yellow_chalk_on_a_dark_board_read_right():
     for name, chalk in CHALK.items():
-        assert reader().read(board_scene(chalk)).lines == ["2507", "384 16"], name
+        assert reader().read(board_scene(chalk)).lines == TWO_LINES, name
 
 
 def test_the_board_is_turned_over_and_paper_is_not():

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
 import pytest
-from test_convert_run import TEST_DIGITS, converted
+from test_convert_run import TEST_DIGITS
 
 from convert.quantize import VARIANTS
 
@@ -16,16 +15,6 @@ TFLITE_FIELDS = (
     "per_class_accuracy", "latency_ms_mean", "latency_ms_p95", "throughput_digits_per_s",
     "camera_accuracy",
 )
-
-
-@pytest.fixture(scope="module")
-def report_dir(tiny_model_dir, mnist_dir, tmp_path_factory):
-    return converted(tiny_model_dir, mnist_dir, tmp_path_factory) / "report"
-
-
-@pytest.fixture(scope="module")
-def report(report_dir) -> dict:
-    return json.loads((report_dir / "report.json").read_text())
 
 
 def test_json_has_a_keras_reference_row_and_every_variant_with_every_figure(report):

@@ -3,27 +3,15 @@ sweep over sizes and sources, per-layer error, whole-reader readings, and a read
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 from pathlib import Path
 
 import numpy as np
-import pytest
-from test_convert_run import READER_FRAMES, SWEEP_SIZES, converted
+from test_convert_run import READER_FRAMES, SWEEP_SIZES
 
 from convert.calibration import SOURCES
 from edge.runtime.interpreter import DigitClassifier, load_runtime
-
-
-@pytest.fixture(scope="module")
-def report_dir(tiny_model_dir, mnist_dir, tmp_path_factory):
-    return converted(tiny_model_dir, mnist_dir, tmp_path_factory) / "report"
-
-
-@pytest.fixture(scope="module")
-def report(report_dir) -> dict:
-    return json.loads((report_dir / "report.json").read_text())
 
 
 def _rows(report: dict) -> dict:

@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from browser import chromium
-from test_convert_run import converted
-
-
-@pytest.fixture(scope="module")
-def report_dir(tiny_model_dir, mnist_dir, tmp_path_factory):
-    return converted(tiny_model_dir, mnist_dir, tmp_path_factory) / "report"
 
 
 def test_report_opens_in_chromium_with_every_image_loaded_and_the_verdict_on_top(report_dir):
