@@ -27,7 +27,7 @@ from edge.vision.layout import reading_order
 from edge.vision.picture import MAX_SIDE, Picture
 from edge.vision.segment import Segmentation, segment
 from edge.vision.separators import slashes
-from edge.vision.settle import digit_values, may_switch, not_a_digit, piece_scores, settle
+from edge.vision.settle import DIGITS, digit_values, may_switch, not_a_digit, piece_scores, settle
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "MAX_SIDE", "Digit", "DigitReader", "ReadResult", "Settled"]
 
@@ -107,17 +107,33 @@ class Settled:
         return digit_values(self.probs)[1]
 
 
+def given_a_digit(probs: np.ndarray, reject_threshold: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """(top digit, confidence) per piece. With a calibrated reject the confidence is the top
+    digit's share of the digit columns, p(digit | a digit): "is it a digit" is then the
+    threshold's question alone, and `min_confidence` asks only "which digit". Without one, the
+    top digit's own probability, as the 10-output reader always had."""
+    values, confidence = digit_values(probs)
+    if reject_threshold is None or probs.shape[1] <= DIGITS or not len(probs):
+        return values, confidence
+    return values, confidence / np.maximum(probs[:, :DIGITS].sum(axis=1), 1e-6)
+
+
 class DigitReader:
     """Made once at start-up around a classifier (anything with `classify(crops) -> (N, 10 or 11)`).
 
-    With an 11th score, a piece whose best answer is "not a digit" is rejected whatever its
-    digit confidence; `min_confidence` still rejects digits the model is unsure of.
+    With an 11th score, a piece is rejected where p(not a digit) reaches the classifier's
+    calibrated `reject_threshold` (its model card; `reject_threshold=` overrides it), else
+    where "not a digit" is its best answer; `min_confidence` still rejects digits the model
+    is unsure of.
     """
 
-    def __init__(self, classifier, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE, layout: str = "auto") -> None:
+    def __init__(self, classifier, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE, layout: str = "auto",
+                 reject_threshold: float | None = None) -> None:
         self.classifier = classifier
         self.min_confidence = min_confidence
         self.layout = layout  # "auto", "field" or "page": see edge.vision.field
+        self.reject_threshold = reject_threshold if reject_threshold is not None \
+            else getattr(classifier, "reject_threshold", None)
 
     def settle(self, frame: np.ndarray) -> Settled:
         """Segment, crop and classify the pieces in one batch, settle each blob to its most probable cut.
@@ -152,8 +168,8 @@ class DigitReader:
     def read(self, frame: np.ndarray, *, source: str = "", index: int = 0, decode_ms: float = 0.0) -> ReadResult:
         settled = self.settle(frame)
         t0 = time.perf_counter()
-        values, confidence = digit_values(settled.probs)
-        taken = (confidence >= self.min_confidence) & ~not_a_digit(settled.probs)
+        values, confidence = given_a_digit(settled.probs, self.reject_threshold)
+        taken = (confidence >= self.min_confidence) & ~not_a_digit(settled.probs, self.reject_threshold)
         found = [Digit(int(v), float(c), box, crop)
                  for v, c, box, crop in zip(values, confidence, settled.boxes, settled.crops, strict=True)]
         accepted = [d for d, ok in zip(found, taken, strict=True) if ok]

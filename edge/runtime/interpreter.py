@@ -9,7 +9,9 @@ never hard-coded, so any float or int8/uint8 model of the right shape works.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import importlib
+import json
 import os
 import platform
 from dataclasses import dataclass
@@ -107,11 +109,38 @@ def _check_model_file(path: Path) -> bytes:
     return data
 
 
+def read_reject_threshold(model_path: Path, model_bytes: bytes) -> tuple[float | None, str]:
+    """(threshold, where it came from) from the model card beside the model (`<model>.json`).
+
+    edge-convert writes `reject_threshold`, calibrated on the training run's validation split
+    (convert.reject). None: no card, no threshold in it, or a card written for other model
+    bytes (a model copied over without its card): the reader then rejects where "not a
+    digit" is the model's best answer, as before thresholds existed.
+    """
+    card = model_path.with_suffix(".json")
+    if not card.is_file():
+        return None, "no model card"
+    try:
+        record = json.loads(card.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UserError(f"model card {card} cannot be read ({err}); convert the model again or remove the card") from None
+    threshold = record.get("reject_threshold") if isinstance(record, dict) else None
+    if threshold is None:
+        return None, f"{card.name} has no reject_threshold"
+    if record.get("sha256") not in (None, hashlib.sha256(model_bytes).hexdigest()):
+        return None, f"{card.name} is for another model file (sha256 differs)"
+    if not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0:
+        raise UserError(f"model card {card}: reject_threshold {threshold!r} is not in (0, 1]; convert the model again")
+    return float(threshold), card.name
+
+
 class DigitClassifier:
     """A TFLite digit model: (N, 28, 28) uint8 crops in, (N, classes) probabilities out.
 
     Made once at start-up; `classify` is the per-frame call. Whether the model ends in
     logits or probabilities is read once here, not guessed from each batch.
+    `reject_threshold`: p(not a digit) at or above which a crop is no digit, from the
+    model card (None with 10 outputs, or without a calibrated card: argmax decides).
     """
 
     def __init__(
@@ -162,6 +191,8 @@ class DigitClassifier:
         self._make_interpreter = make_interpreter
         self._by_batch = {self._batch: self._interp}
         self.outputs_probabilities = self._ends_in_softmax()
+        self.reject_threshold, self.reject_source = (None, "10 outputs") if self.classes == 10 else \
+            read_reject_threshold(self.path, model_bytes)
 
     def _check_contract(self, inputs: list[dict], outputs: list[dict]) -> None:
         shape = tuple(int(s) for s in inputs[0]["shape"]) if len(inputs) == 1 else None

@@ -27,11 +27,14 @@ def digit_values(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, digits[np.arange(len(values)), values]
 
 
-def not_a_digit(probs: np.ndarray) -> np.ndarray:
-    """Per row: True where the model's best answer is "not a digit" (never with 10 outputs)."""
+def not_a_digit(probs: np.ndarray, threshold: float | None = None) -> np.ndarray:
+    """Per row: True where p(not a digit) >= `threshold` (the model's calibrated reject, see
+    convert.reject); with None, where "not a digit" is the best answer. Never with 10 outputs."""
     if probs.shape[1] <= NOT_A_DIGIT:
         return np.zeros(len(probs), bool)
-    return probs.argmax(axis=1) == NOT_A_DIGIT
+    if threshold is None:
+        return probs.argmax(axis=1) == NOT_A_DIGIT
+    return probs[:, NOT_A_DIGIT] >= threshold
 
 
 def piece_scores(probs: np.ndarray) -> np.ndarray:
