@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--field-scenes", type=_count, default=0,
                    help="field-test scenes per condition for each variant (bench/field_test.py); 0 skips (default)")
     p.add_argument("--field-seed", type=int, default=0, help="with --field-scenes: the field test's seed (default: 0)")
+    p.add_argument("--reject-target", type=fraction, default=0.001, metavar="FRACTION",
+                   help="an 11-output model's 'not a digit' threshold is the lowest whose false rejects on the "
+                   "run's validation digits stay within this (default: 0.1%%); written to digits_int8.json")
     p.add_argument("--note", action="append", default=[], metavar="TEXT",
                    help="a line for the report's notes, e.g. which model this is; repeat for more")
     p.add_argument("--quiet", action="store_true", help="no progress output")
@@ -133,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         ship=args.ship, ship_to=args.ship_to, schemes=not args.no_schemes,
         sweep=SweepConfig(args.sweep_sizes, args.sweep_seeds, args.sweep_sources) if args.sweep else None,
         reader_frames=args.reader_frames, field_scenes=args.field_scenes, field_seed=args.field_seed,
-        notes=args.note,
+        reject_target=args.reject_target, notes=args.note,
     )
     try:
         result = run(config, verbose=not args.quiet)

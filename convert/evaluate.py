@@ -15,7 +15,8 @@ from convert.measure_sets import set_metrics
 from edge.runtime.interpreter import DigitClassifier
 from train.fit import per_class_accuracy
 
-EVAL_BATCH = 250  # digits per invoke when measuring accuracy: one resize, few invokes
+EVAL_BATCH = 250
+NOT_A_DIGIT = 10  # an 11-output model's last column  # digits per invoke when measuring accuracy: one resize, few invokes
 THROUGHPUT_BATCH = 32
 
 
@@ -24,6 +25,15 @@ class Predictions:
     test: np.ndarray  # (N,) predicted digit on MNIST test
     camera: np.ndarray  # (N,) on the camera-style versions of the same digits
     sets: dict[str, np.ndarray] = field(default_factory=dict)  # on measure_sets: negatives, optdigits
+    # an 11-output model's p(not a digit) on "test", "camera" and each set: the reject at a threshold
+    not_a_digit: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _from_probabilities(probs: dict[str, np.ndarray]) -> Predictions:
+    """Predictions from {"test", "camera", set name...: (N, classes) probabilities}."""
+    best = {k: p.argmax(1) for k, p in probs.items()}
+    scores = {k: p[:, NOT_A_DIGIT] for k, p in probs.items() if p.shape[1] > NOT_A_DIGIT}
+    return Predictions(best.pop("test"), best.pop("camera"), best, scores)
 
 
 def keras_predictions(keras_file, x_test: np.ndarray, x_camera: np.ndarray, sets: dict | None = None) -> Predictions:
@@ -32,9 +42,10 @@ def keras_predictions(keras_file, x_test: np.ndarray, x_camera: np.ndarray, sets
     model = keras.saving.load_model(keras_file, compile=False)
 
     def predict(x):
-        return model.predict(x[..., None].astype(np.float32), batch_size=500, verbose=0).argmax(1)
+        return model.predict(x[..., None].astype(np.float32), batch_size=500, verbose=0)
 
-    return Predictions(predict(x_test), predict(x_camera), {k: predict(x) for k, (x, _) in (sets or {}).items()})
+    return _from_probabilities({"test": predict(x_test), "camera": predict(x_camera),
+                                **{k: predict(x) for k, (x, _) in (sets or {}).items()}})
 
 
 def output_classes(model_path) -> int:
@@ -45,15 +56,19 @@ def output_classes(model_path) -> int:
     return int(runtime.Interpreter(model_path=str(model_path)).get_output_details()[0]["shape"][-1])
 
 
+def probabilities_all(classifier: DigitClassifier, x: np.ndarray) -> np.ndarray:
+    probs = [classifier.classify(x[i : i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)]
+    return np.concatenate(probs) if probs else np.zeros((0, classifier.classes), np.float32)
+
+
 def classify_all(classifier: DigitClassifier, x: np.ndarray) -> np.ndarray:
-    preds = [classifier.classify(x[i : i + EVAL_BATCH]).argmax(1) for i in range(0, len(x), EVAL_BATCH)]
-    return np.concatenate(preds) if preds else np.zeros(0, np.int64)
+    return probabilities_all(classifier, x).argmax(1)
 
 
 def tflite_predictions(classifier: DigitClassifier, x_test: np.ndarray, x_camera: np.ndarray,
                        sets: dict | None = None) -> Predictions:
-    return Predictions(classify_all(classifier, x_test), classify_all(classifier, x_camera),
-                       {k: classify_all(classifier, x) for k, (x, _) in (sets or {}).items()})
+    return _from_probabilities({"test": probabilities_all(classifier, x_test), "camera": probabilities_all(classifier, x_camera),
+                                **{k: probabilities_all(classifier, x) for k, (x, _) in (sets or {}).items()}})
 
 
 def timing(classifier: DigitClassifier, x: np.ndarray, latency_digits: int, throughput_batches: int) -> dict:

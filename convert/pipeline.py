@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from convert import analyses, evaluate, plots
+from convert import reject as reject_mod
 from convert.calibration import SweepConfig
 from convert.measure_sets import measure_sets
 from convert.opcheck import check_ops
@@ -61,6 +62,7 @@ class ConvertConfig:
     reader_frames: int = 100  # demo frames read by the whole reader per variant; 0: skipped
     field_scenes: int = 0  # field-test scenes per condition per variant; 0: skipped
     field_seed: int = 0
+    reject_target: float = 0.001  # false rejects allowed on validation digits when calibrating "not a digit"
     notes: list[str] = field(default_factory=list)  # the user's own lines for the report's notes
 
 
@@ -128,6 +130,14 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
             row["output_quant"] = [classifier.output_quant.scale, classifier.output_quant.zero_point]
         rows.append(row)
 
+    reject = None
+    if evaluate.output_classes(paths["int8"]) > reject_mod.NOT_A_DIGIT:
+        log(f"{label}: calibrating the 'not a digit' threshold on the run's validation split "
+            f"(false rejects <= {cfg.reject_target:.2%})")
+        reject = reject_mod.calibrate(DigitClassifier(paths["int8"], threads=cfg.threads), tcfg, data_dir, cfg.reject_target)
+        reject_mod.write_card(paths["int8"], reject)
+        for row in rows:  # every variant measured at the int8 model's threshold
+            row.update(reject_mod.at_threshold(preds[row["variant"]].not_a_digit, reject["reject_threshold"]))
     opcheck = check_ops(paths["int8"])
     log(f"{label}: Edge TPU op check: {opcheck.summary()}")
     edgetpu = compile_edgetpu(folder.saved_model, model_out, calib)
@@ -148,6 +158,7 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
                     "output": {"dtype": "int8", "scale_zero_point": int8_row["output_quant"]}},
         "opcheck": opcheck.to_dict(), "edgetpu": edgetpu,
         "num_classes": evaluate.output_classes(paths["int8"]),
+        "reject": reject,  # the calibrated "not a digit" threshold (convert.reject), None with 10 outputs
     }
     return entry, preds, calib
 

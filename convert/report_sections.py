@@ -199,6 +199,35 @@ def whole_reader_section(report: dict) -> Section | None:
     return Section("reader", "Whole reader: does quantization change readings?", text, tables)
 
 
+def reject_section(report: dict) -> Section | None:
+    """The calibrated "not a digit" threshold: how it was set on validation, what it does on the measuring sets."""
+    main = report["models"][0]
+    reject = main.get("reject")
+    if not reject:
+        return None
+    cal, tau = reject["reject_calibration"], reject["reject_threshold"]
+    counts = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in cal["counts"].items())
+    argmax = cal["argmax_rule"]
+    text = [f"{main['label']}: a crop is 'not a digit' when p(not a digit) >= {tau:.4f}: the lowest threshold whose "
+            f"false rejects on the validation digits stay within {cal['target_false_rejects']:.2%} ({cal['set']}; "
+            f"{counts}). There: {_pct(cal['false_rejects'])}% of real digits rejected (MNIST {_pct(cal['false_rejects_mnist'])}%, "
+            f"other hands {_pct(cal['false_rejects_other_hands'])}%), {_pct(cal['negatives_rejected'])}% of negatives; "
+            f"the argmax rule (reject where 'not a digit' is the best answer): {_pct(argmax['false_rejects'])}% and "
+            f"{_pct(argmax['negatives_rejected'])}%. Written to digits_int8.json beside the model (edge-run reads it).",
+            "Every variant below is measured at the int8 model's threshold on sets never used to set it."]
+    rows = [[r["variant"], _pct(r.get("negatives_rejected_at_tau")), _pct(r.get("false_reject_rate_at_tau")),
+             _pct(r.get("camera_false_reject_rate_at_tau")), _pct(r.get("optdigits_false_reject_rate_at_tau")),
+             _pct(r.get("negatives_rejected")), _pct(r.get("false_reject_rate"))]
+            for r in main["rows"] if "reject_threshold" in r]
+    header = ["variant", "not-a-digit rejected % at tau", "MNIST false rejects % at tau", "camera false rejects % at tau",
+              "optdigits false rejects % at tau", "rejected % (argmax)", "MNIST false rejects % (argmax)"]
+    curve = [[f"{c['target']:.2%}", f"{c['threshold']:.4f}", _pct(c["false_rejects"]), _pct(c["false_rejects_mnist"]),
+              _pct(c["false_rejects_other_hands"]), _pct(c["negatives_rejected"])] for c in cal["curve"]]
+    curve_header = ["target", "threshold", "validation false rejects %", "MNIST val %", "other hands val %",
+                    "validation negatives rejected %"]
+    return Section("reject", "Calibrated 'not a digit' reject", text, [Table(header, rows), Table(curve_header, curve)])
+
+
 def build_sections(report: dict, notes: list[str]) -> list[Section]:
     sections = [
         Section("verdict", "Verdict", [verdict(report)]),
@@ -206,6 +235,7 @@ def build_sections(report: dict, notes: list[str]) -> list[Section]:
         Section("variants", "Variants side by side", [], [variants_table(report)], _figures(report, "variants")),
         significance_section(report),
         per_class_section(report),
+        reject_section(report),
         schemes_section(report),
         calibration_section(report),
         per_layer_section(report),

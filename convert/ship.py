@@ -48,6 +48,8 @@ def ship_int8(model_entry: dict, int8_path: Path, dest: Path | None = None) -> P
         "data": model_entry["config"].get("data", {}),
         "versions": model_entry["config"].get("versions", {}),
         "converted": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        # read by edge.runtime.interpreter: p(not a digit) at or above it is no digit
+        **(model_entry.get("reject") or {}),
     }
     (dest / (SHIPPED_MODEL.stem + ".json")).write_text(json.dumps(record, indent=2) + "\n")
     return target
