@@ -135,7 +135,10 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
         log(f"{label}: calibrating the 'not a digit' threshold on the run's validation split "
             f"(false rejects <= {cfg.reject_target:.2%})")
         reject = reject_mod.calibrate(DigitClassifier(paths["int8"], threads=cfg.threads), tcfg, data_dir, cfg.reject_target)
-        reject_mod.write_card(paths["int8"], reject)
+        # every 11-output file gets the int8 model's threshold, so the whole reader and the field
+        # test compare variants under one rule (the edge loop runs whichever file it is given)
+        for variant, path in paths.items():
+            reject_mod.write_card(path, reject, calibrated_on=None if variant == "int8" else paths["int8"].name)
         for row in rows:  # every variant measured at the int8 model's threshold
             row.update(reject_mod.at_threshold(preds[row["variant"]].not_a_digit, reject["reject_threshold"]))
     opcheck = check_ops(paths["int8"])
@@ -143,6 +146,8 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
     edgetpu = compile_edgetpu(folder.saved_model, model_out, calib)
     if edgetpu["status"] == "compiled":
         tpu_path = Path(edgetpu["path"])
+        if reject:
+            reject_mod.write_card(tpu_path, reject, calibrated_on=paths["int8"].name)
         # It runs only through the Edge TPU delegate, so here it is measured by size alone.
         rows.append({"label": f"{label} edgetpu", "model": label, "variant": "edgetpu",
                      "path": str(tpu_path), "size_bytes": tpu_path.stat().st_size})

@@ -103,10 +103,13 @@ def calibrate(classifier, train_config: dict, data_dir: str | None, target: floa
     }
 
 
-def write_card(model_path: Path, calibration: dict) -> Path:
-    """`<model>.json` beside the model: its SHA-256 (so a card never applies to other bytes) and the reject."""
+def write_card(model_path: Path, calibration: dict, calibrated_on: str | None = None) -> Path:
+    """`<model>.json` beside the model: its SHA-256 (so a card never applies to other bytes) and the
+    reject; `calibrated_on`: the model file whose threshold this one borrows (the int8 model's)."""
     card = model_path.with_suffix(".json")
     record = {"file": model_path.name, "sha256": hashlib.sha256(model_path.read_bytes()).hexdigest(), **calibration}
+    if calibrated_on:
+        record["reject_threshold_of"] = calibrated_on
     card.write_text(json.dumps(record, indent=2) + "\n")
     return card
 

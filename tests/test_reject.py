@@ -116,6 +116,9 @@ def test_edge_convert_writes_the_calibrated_threshold_beside_int8_and_ships_it(c
     assert 0 < card["reject_threshold"] <= 1 and cal["false_rejects"] <= cal["target_false_rejects"]
     assert cal["counts"]["mnist"] > 0 and cal["counts"]["negatives"] > 0  # the run's validation draw
     assert DigitClassifier(int8).reject_threshold == card["reject_threshold"]
+    # the other variants read under the same rule, so the whole-reader comparison is of quantization alone
+    float32 = json.loads(int8.with_name("digits_float32.json").read_text())
+    assert float32["reject_threshold"] == card["reject_threshold"] and float32["reject_threshold_of"] == int8.name
     shipped = json.loads((converted_dir / "shipped" / "digits_int8.json").read_text())
     assert shipped["reject_threshold"] == card["reject_threshold"]
     assert DigitClassifier(converted_dir / "shipped" / "digits_int8.tflite").reject_threshold == card["reject_threshold"]
