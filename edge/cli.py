@@ -18,6 +18,7 @@ from pathlib import Path
 
 import cv2
 
+from edge.cameras import Camera, open_pi_camera, picamera2_available
 from edge.demo.scoring import Score
 from edge.errors import UserError
 from edge.flags import bounded as _bounded
@@ -26,7 +27,7 @@ from edge.outputs.paths import write_image
 from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
 from edge.service import add_service_flags, parse_args, start_service
 from edge.smoothing import DEFAULT_WINDOW, LineVote
-from edge.sources import Camera, DemoSource, open_pi_camera, open_source, picamera2_available
+from edge.sources import DemoSource, open_source
 from edge.vision.field import LAYOUTS
 
 DEMO_FRAMES = 48  # six pages, eight frames each: a few seconds on a Pi

@@ -11,7 +11,7 @@ import types
 import numpy as np
 import pytest
 
-from edge.sources import Camera, open_pi_camera
+from edge.cameras import Camera, open_pi_camera
 
 
 class FakePicamera2:
@@ -79,3 +79,9 @@ def test_a_pi_camera_that_drops_out_is_reopened_and_reading_carries_on(fake_pica
     assert [f.index for f in frames] == [0, 1, 2, 3, 4]
     assert camera.reconnects >= 2 and any("reconnecting" in s for s in said)
     assert all(cam.closed for cam in fake_picamera2.opened)  # every dropped camera was closed
+
+
+def test_the_cameras_are_still_found_where_they_were_before_the_move():
+    import edge.sources
+
+    assert edge.sources.Camera is Camera and edge.sources.open_pi_camera is open_pi_camera
