@@ -104,40 +104,48 @@ class Camera:
 class PiCapture:
     """picamera2 behind OpenCV's read()/release(), so the Pi camera reconnects like any camera.
 
-    It streams a low-resolution YUV420 "lores" image of the size asked for: its first
-    `height` rows are the Y plane, a greyscale frame with nothing to convert or resize.
+    By default it streams a low-resolution YUV420 "lores" image of the size asked for: its
+    first `height` rows are the Y plane, a greyscale frame with nothing to convert or resize
+    (the fast path). With `colour` it streams the "main" image as RGB888, which picamera2 lays
+    out B, G, R per pixel: OpenCV's BGR, so coloured pen reads (edge.vision.ink) at the cost of
+    three bytes a pixel to copy and a grey to compute.
     """
 
-    def __init__(self, cam, size: tuple[int, int]) -> None:
-        self.cam, self.size = cam, size
+    def __init__(self, cam, size: tuple[int, int], colour: bool = False) -> None:
+        self.cam, self.size, self.colour = cam, size, colour
 
     def read(self) -> tuple[bool, np.ndarray | None]:
         try:
-            yuv = self.cam.capture_array("lores")
+            image = self.cam.capture_array("main" if self.colour else "lores")
         except (RuntimeError, OSError):  # the camera went away mid-run
             return False, None
         w, h = self.size
-        return True, yuv[:h, :w]
+        return True, image[:h, :w]  # the Y plane of YUV420 (chroma rows below it), or the BGR frame
 
     def release(self) -> None:
         self.cam.close()
 
 
-def open_pi_camera(device: str, resolution: tuple[int, int] | None) -> PiCapture | None:
-    """Camera N through picamera2 (imported here: only a Pi has it), or None when it won't open."""
+def open_pi_camera(device: str, resolution: tuple[int, int] | None, *, colour: bool = False) -> PiCapture | None:
+    """Camera N through picamera2 (imported here: only a Pi has it), or None when it won't open;
+    grey from the lores stream, or BGR from the main stream with `colour` (edge-run --colour)."""
     from picamera2 import Picamera2
 
     size = resolution or (640, 480)
     cam = None
     try:
         cam = Picamera2(int(device))
-        cam.configure(cam.create_video_configuration(main={"size": size}, lores={"size": size, "format": "YUV420"}))
+        if colour:
+            config = cam.create_video_configuration(main={"size": size, "format": "RGB888"})
+        else:
+            config = cam.create_video_configuration(main={"size": size}, lores={"size": size, "format": "YUV420"})
+        cam.configure(config)
         cam.start()
     except (RuntimeError, IndexError, OSError, ValueError):
         if cam is not None:
             cam.close()
         return None
-    return PiCapture(cam, size)
+    return PiCapture(cam, size, colour)
 
 
 def picamera2_available() -> bool:

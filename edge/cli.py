@@ -8,6 +8,7 @@ only JSON lines (one per frame, flushed) and every human message goes to stderr.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import signal
@@ -154,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--demo", action="store_true",
                      help="no camera needed: camera-like frames of MNIST test digits on paper, read and scored against the truth")
     p.add_argument("--resolution", type=_resolution, metavar="WxH", help="camera resolution, e.g. 640x480")
+    p.add_argument("--colour", "--color", action="store_true",
+                   help="Pi camera: read its colour stream, so red, green and pale pen on white or cream paper read "
+                        "like black (default: the faster grey stream, enough for dark pen and pencil). Images, videos "
+                        "and OpenCV cameras are read in colour whenever they deliver it, with or without this flag")
     p.add_argument("--max-frames", type=_bounded(int, 1, 10**9, "at least 1"), metavar="N",
                    help=f"stop after N frames (demo default {DEMO_FRAMES})")
     p.add_argument("--model", metavar="PATH", help="a digit .tflite model (default: the shipped int8 model)")
@@ -194,7 +199,8 @@ def _make_source(args, stop: StopFlag):
         return DemoSource(scene, args.max_frames or DEMO_FRAMES)
     if args.camera is not None:
         if picamera2_available() and args.camera.isdigit():
-            return Camera(args.camera, args.resolution, opener=open_pi_camera, should_stop=stop)
+            opener = functools.partial(open_pi_camera, colour=args.colour)
+            return Camera(args.camera, args.resolution, opener=opener, should_stop=stop)
         return Camera(args.camera, args.resolution, should_stop=stop)
     return open_source(args.source)
 
