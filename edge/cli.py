@@ -8,6 +8,7 @@ only JSON lines (one per frame, flushed) and every human message goes to stderr.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import cv2
 
+from edge.cameras import Camera, open_pi_camera, picamera2_available
 from edge.demo.scoring import Score
 from edge.errors import UserError
 from edge.flags import bounded as _bounded
@@ -26,7 +28,7 @@ from edge.outputs.paths import write_image
 from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
 from edge.service import add_service_flags, parse_args, start_service
 from edge.smoothing import DEFAULT_WINDOW, LineVote
-from edge.sources import Camera, DemoSource, open_pi_camera, open_source, picamera2_available
+from edge.sources import DemoSource, open_source
 from edge.vision.field import LAYOUTS
 
 DEMO_FRAMES = 48  # six pages, eight frames each: a few seconds on a Pi
@@ -153,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--demo", action="store_true",
                      help="no camera needed: camera-like frames of MNIST test digits on paper, read and scored against the truth")
     p.add_argument("--resolution", type=_resolution, metavar="WxH", help="camera resolution, e.g. 640x480")
+    p.add_argument("--colour", "--color", action="store_true",
+                   help="Pi camera: read its colour stream, so red, green and pale pen on white or cream paper read "
+                        "like black (default: the faster grey stream, enough for dark pen and pencil). Images, videos "
+                        "and OpenCV cameras are read in colour whenever they deliver it, with or without this flag")
     p.add_argument("--max-frames", type=_bounded(int, 1, 10**9, "at least 1"), metavar="N",
                    help=f"stop after N frames (demo default {DEMO_FRAMES})")
     p.add_argument("--model", metavar="PATH", help="a digit .tflite model (default: the shipped int8 model)")
@@ -193,7 +199,8 @@ def _make_source(args, stop: StopFlag):
         return DemoSource(scene, args.max_frames or DEMO_FRAMES)
     if args.camera is not None:
         if picamera2_available() and args.camera.isdigit():
-            return Camera(args.camera, args.resolution, opener=open_pi_camera, should_stop=stop)
+            opener = functools.partial(open_pi_camera, colour=args.colour)
+            return Camera(args.camera, args.resolution, opener=opener, should_stop=stop)
         return Camera(args.camera, args.resolution, should_stop=stop)
     return open_source(args.source)
 

@@ -23,10 +23,10 @@ from edge.vision.box import Box, boxes_array
 from edge.vision.crops import crop_pieces
 from edge.vision.grid import cells
 from edge.vision.ink import ink_dark_grey
-from edge.vision.layout import reading_order
+from edge.vision.layout import reading_order_and_marks
 from edge.vision.picture import MAX_SIDE, Picture
 from edge.vision.segment import Segmentation, segment
-from edge.vision.separators import slashes
+from edge.vision.separators import Mark, slashes
 from edge.vision.settle import DIGITS, digit_values, may_switch, not_a_digit, piece_scores, settle
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "MAX_SIDE", "Digit", "DigitReader", "ReadResult", "Settled"]
@@ -53,7 +53,8 @@ Line = tuple[Number, ...]  # numbers left to right
 class ReadResult:
     """What one frame held: lines of numbers of digits (reading order), rejected pieces, stage timings.
 
-    `lines` and `digits` are both views of `rows`, so they always agree.
+    `lines` and `digits` are both views of `rows`, so they always agree. `marks`, per line of
+    `rows` (or empty), the written separators found in it (`.`, `,`, `-`, `/`, `=`), left to right.
     """
 
     source: str
@@ -61,6 +62,7 @@ class ReadResult:
     rows: tuple[Line, ...]  # lines top to bottom
     rejected: tuple[Digit, ...] = ()
     timing_ms: dict[str, float] = field(default_factory=dict)
+    marks: tuple[tuple[Mark, ...], ...] = ()
 
     @property
     def lines(self) -> list[str]:
@@ -84,6 +86,7 @@ class ReadResult:
             "frame": self.frame,
             "lines": self.lines,
             "digits": [d.as_json() for d in self.digits],
+            "separators": [m.as_json(i) for i, line in enumerate(self.marks) for m in line],
             "timing_ms": {k: round(v, 2) for k, v in self.timing_ms.items()},
         }
 
@@ -174,16 +177,17 @@ class DigitReader:
                  for v, c, box, crop in zip(values, confidence, settled.boxes, settled.crops, strict=True)]
         accepted = [d for d, ok in zip(found, taken, strict=True) if ok]
         rejected = tuple(d for d, ok in zip(found, taken, strict=True) if not ok)
-        order = self._order(accepted, settled.segmentation, frame)
+        order, marks = self._order(accepted, settled.segmentation, frame)
         rows = tuple(tuple(tuple(accepted[i] for i in number) for number in line) for line in order)
         timing = {"decode": decode_ms, **settled.timing_ms, "group": (time.perf_counter() - t0) * 1e3}
         timing["total"] = sum(timing.values())
-        return ReadResult(source, index, rows, rejected, timing)
+        return ReadResult(source, index, rows, rejected, timing, tuple(marks))
 
     @staticmethod
-    def _order(accepted: list[Digit], seg: Segmentation, frame: np.ndarray) -> list:
+    def _order(accepted: list[Digit], seg: Segmentation, frame: np.ndarray) -> tuple[list, list[tuple[Mark, ...]]]:
         """Reading order of the accepted digits (drops those that are a field's `/`), with the
-        page's separators, comb box sides and grid cells (edge.vision.separators, grid, field)."""
+        page's separators, comb box sides and grid cells (edge.vision.separators, grid, field);
+        and per line the written separators found."""
         back = frame.shape[0] / max(seg.ink.shape[0], 1)  # segmentation pixels -> frame pixels
         boxes = boxes_array([d.box for d in accepted])
         at_seg = np.round(boxes / back).astype(np.int32)
@@ -194,6 +198,7 @@ class DigitReader:
         grid_cells = cells(seg.grid, at_seg[keep])
         if grid_cells is not None:
             grid_cells = (grid_cells[0] * back, grid_cells[1])
-        order = reading_order(boxes[keep], one_line=seg.one_field, marks=seg.marks * back, slash_boxes=boxes[slash],
-                              cells=grid_cells, box_sides=seg.box_sides * back)
-        return [[[int(keep[i]) for i in number] for number in line] for line in order]
+        order, marks = reading_order_and_marks(boxes[keep], one_line=seg.one_field, marks=seg.marks * back,
+                                               slash_boxes=boxes[slash], cells=grid_cells,
+                                               box_sides=seg.box_sides * back)
+        return [[[int(keep[i]) for i in number] for number in line] for line in order], marks

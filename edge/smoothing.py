@@ -1,8 +1,8 @@
 """Steady readings from a shaky camera: a majority vote over the last frames.
 
 The vote maps a reading to a reading: each voted line is taken whole (its text and its
-digits, boxes and crops) from the latest frame that read it so, so the result's `lines`
-and `digits` always agree.
+digits, boxes, crops and separators) from the latest frame that read it so, so the result's
+`lines`, `digits` and `marks` always agree.
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ class LineVote:
     def __init__(self, window: int = DEFAULT_WINDOW) -> None:
         if window < 1:
             raise ValueError("window must be at least 1")
-        # (line texts, the reading's rows or None): rows travel with their texts
+        # (line texts, the reading's (row, marks) per line or None): rows travel with their texts
         self.history: deque[tuple[tuple[str, ...], tuple | None]] = deque(maxlen=window)
 
     def vote(self, result: ReadResult) -> ReadResult:
         """The reading voted over the last frames; this frame's source, index, timings and rejects."""
-        rows = tuple(row for _, row in self._vote(tuple(result.lines), result.rows))
-        return replace(result, rows=rows)
+        marks = result.marks or ((),) * len(result.rows)
+        voted = [line for _, line in self._vote(tuple(result.lines), tuple(zip(result.rows, marks, strict=True)))]
+        return replace(result, rows=tuple(row for row, _ in voted), marks=tuple(m for _, m in voted))
 
     def update(self, lines: list[str]) -> list[str]:
         """The vote over line texts alone (for readings that are only text)."""

@@ -1,7 +1,7 @@
-"""Where frames come from: image files, folders, videos and streams, cameras, the demo generator.
+"""Where frames come from: image files, folders, videos and streams, the demo generator; live
+cameras (OpenCV and the Pi's picamera2) are in edge.cameras.
 
-Every source is an iterable of `Frame`s used as a context manager. Camera opening
-is injectable (`opener`) so tests can stand in a camera that fails and comes back.
+Every source is an iterable of `Frame`s used as a context manager.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from edge.vision.picture import to_grey
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".mjpeg", ".mjpg"}
-RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds; the last repeats until the camera is back
 
 
 def warn(message: str) -> None:
@@ -160,135 +159,6 @@ class VideoFile:
             index += 1
 
 
-def open_opencv_camera(device: str, resolution: tuple[int, int] | None):
-    """cv2.VideoCapture of a device index or path, at the resolution asked for when it allows."""
-    target: int | str = int(device) if device.isdigit() else device
-    # OpenCV logs each backend it tried on stderr; our own one line says what to do instead
-    previous = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    try:
-        capture = cv2.VideoCapture(target)
-    finally:
-        cv2.utils.logging.setLogLevel(previous)
-    if not capture.isOpened():
-        capture.release()
-        return None
-    if resolution:
-        capture.set(cv2.CAP_PROP_FRAME_WIDTH, resolution[0])
-        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, resolution[1])
-    return capture
-
-
-class Camera:
-    """A live camera that reconnects with backoff when it disappears, and carries on when back."""
-
-    live = True
-
-    def __init__(
-        self,
-        device: str = "0",
-        resolution: tuple[int, int] | None = None,
-        *,
-        opener: Callable[[str, tuple[int, int] | None], object] = open_opencv_camera,
-        sleep: Callable[[float], None] = time.sleep,
-        report: Callable[[str], None] = warn,
-        should_stop: Callable[[], bool] = lambda: False,
-    ) -> None:
-        self.device, self.resolution = device, resolution
-        self.name = f"camera:{device}"
-        self.opener, self.sleep, self.report, self.should_stop = opener, sleep, report, should_stop
-        self.capture = None
-        self.reconnects = 0
-
-    def __enter__(self):
-        self.capture = self.opener(self.device, self.resolution)
-        if self.capture is None:
-            raise UserError(
-                f"--camera {self.device}: no camera there or it is busy; plug it in, close other "
-                "programs using it, or pick another with --camera N|PATH"
-            )
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.capture is not None:
-            self.capture.release()
-            self.capture = None
-
-    def _reconnect(self) -> bool:
-        if self.capture is not None:
-            self.capture.release()
-            self.capture = None
-        for attempt in range(1_000_000):
-            if self.should_stop():
-                return False
-            delay = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
-            self.report(f"{self.name}: lost; reconnecting in {delay:g} s (attempt {attempt + 1})")
-            self.sleep(delay)
-            self.capture = self.opener(self.device, self.resolution)
-            if self.capture is not None:
-                self.reconnects += 1
-                self.report(f"{self.name}: back, carrying on")
-                return True
-        return False
-
-    def __iter__(self) -> Iterator[Frame]:
-        index = 0
-        while not self.should_stop():
-            t0 = time.perf_counter()
-            ok, image = self.capture.read() if self.capture is not None else (False, None)
-            if not ok or image is None:
-                if not self._reconnect():
-                    return
-                continue
-            yield Frame(image, self.name, index, (time.perf_counter() - t0) * 1e3)
-            index += 1
-
-
-class PiCapture:
-    """picamera2 behind OpenCV's read()/release(), so the Pi camera reconnects like any camera.
-
-    It streams a low-resolution YUV420 "lores" image of the size asked for: its first
-    `height` rows are the Y plane, a greyscale frame with nothing to convert or resize.
-    """
-
-    def __init__(self, cam, size: tuple[int, int]) -> None:
-        self.cam, self.size = cam, size
-
-    def read(self) -> tuple[bool, np.ndarray | None]:
-        try:
-            yuv = self.cam.capture_array("lores")
-        except (RuntimeError, OSError):  # the camera went away mid-run
-            return False, None
-        w, h = self.size
-        return True, yuv[:h, :w]
-
-    def release(self) -> None:
-        self.cam.close()
-
-
-def open_pi_camera(device: str, resolution: tuple[int, int] | None) -> PiCapture | None:
-    """Camera N through picamera2 (imported here: only a Pi has it), or None when it won't open."""
-    from picamera2 import Picamera2
-
-    size = resolution or (640, 480)
-    cam = None
-    try:
-        cam = Picamera2(int(device))
-        cam.configure(cam.create_video_configuration(main={"size": size}, lores={"size": size, "format": "YUV420"}))
-        cam.start()
-    except (RuntimeError, IndexError, OSError, ValueError):
-        if cam is not None:
-            cam.close()
-        return None
-    return PiCapture(cam, size)
-
-
-def picamera2_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("picamera2") is not None
-
-
 class DemoSource:
     """The demo generator's frames, each carrying its ground truth."""
 
@@ -321,3 +191,16 @@ def open_source(target: str) -> ImageFiles | VideoFile:
     if path.is_dir() or path.suffix.lower() not in VIDEO_SUFFIXES:
         return ImageFiles(path)
     return VideoFile(str(path))
+
+
+CAMERA_NAMES = ("Camera", "PiCapture", "RECONNECT_DELAYS", "open_opencv_camera", "open_pi_camera", "picamera2_available")
+
+
+def __getattr__(name: str):
+    """The cameras moved to edge.cameras (which imports Frame from here); `from edge.sources import
+    Camera` still works for code written before the move."""
+    if name in CAMERA_NAMES:
+        import edge.cameras
+
+        return getattr(edge.cameras, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from edge_fixtures import DATA_DIR, model_path, one_error_line, run_command, synth_frames
 
+from edge.cameras import Camera
 from edge.cli import main
-from edge.sources import Camera
 
 
 def _one_line_exit_2(args, capsys):

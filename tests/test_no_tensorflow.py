@@ -12,7 +12,7 @@ def test_reading_a_frame_imports_no_tensorflow(tmp_path):
     cv2.imwrite(str(tmp_path / "page.png"), synth_frames(1, seed=1)[0].image)
     code = f"""
 import sys
-import edge.cli, edge.reader, edge.vision.segment, edge.vision.layout, edge.smoothing, edge.sources, edge.outputs.overlay, edge.demo.synth
+import edge.cli, edge.reader, edge.vision.segment, edge.vision.layout, edge.smoothing, edge.sources, edge.cameras, edge.outputs.overlay, edge.demo.synth
 code = edge.cli.main(["--source", {str(tmp_path / 'page.png')!r}, "--model", {str(model_path())!r}, "--json"])
 bad = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "train", "convert"))
 print("BAD", bad, file=sys.stderr)

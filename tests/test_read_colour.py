@@ -23,3 +23,18 @@ def test_dark_pens_keep_the_luma_path():
         frame = scene(PENS[name], WHITE)
         assert (ink_dark_grey(frame) == to_grey(frame)).all(), name
         assert reader().read(frame).lines == TWO_LINES, name
+
+
+def test_a_colour_image_file_is_read_in_colour_with_or_without_the_flag(tmp_path, capsys):
+    import json
+
+    import cv2
+    from edge_fixtures import model_path
+
+    from edge.cli import main
+
+    cv2.imwrite(str(tmp_path / "note.png"), scene(PALE_PENS["yellow-green"], CREAM))  # its luma matches the paper's
+    for flags in ([], ["--colour"]):
+        assert main(["--source", str(tmp_path / "note.png"), "--model", str(model_path()), "--json", *flags]) == 0
+        (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+        assert record["lines"] == TWO_LINES, flags

@@ -4,11 +4,11 @@ import json
 
 from edge_fixtures import DATA_DIR, mnist_test, model_path
 
+from edge.cameras import Camera
 from edge.cli import main, run
 from edge.demo.synth import DemoScene
 from edge.reader import DigitReader
 from edge.runtime.interpreter import DigitClassifier
-from edge.sources import Camera
 
 
 def _digits_spell_lines(record: dict) -> bool:

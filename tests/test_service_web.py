@@ -16,12 +16,12 @@ from edge_fixtures import model_path, synth_frames
 from selenium.webdriver.common.by import By
 from service_fixtures import EdgeRun, wait_for
 
+from edge.cameras import Camera
 from edge.cli import run
 from edge.reader import DigitReader
 from edge.runtime.interpreter import DigitClassifier
 from edge.service.device import start_service
 from edge.service.flags import serve_address
-from edge.sources import Camera
 
 TOKEN = "correct-horse-battery"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edge.vision.separators import JOINING, between, marks_in_line
+from edge.vision.separators import JOINING, WRITTEN, Mark, between, marks_in_line
 
 LINE_TOLERANCE = 0.6  # a digit joins a line if its centre is this many digit heights from its neighbour's
 NUMBER_GAP = 0.7  # a horizontal gap wider than this many digit heights starts a new number
@@ -88,17 +88,32 @@ def reading_order(boxes: np.ndarray, *, one_line: bool = False, marks: np.ndarra
     `cells`: (row centre y, column) per box where the boxes lie in a grid (edge.vision.grid.cells);
     `box_sides`: the sides of comb boxes, which join the digits either side into one number.
     """
+    return reading_order_and_marks(boxes, one_line=one_line, marks=marks, slash_boxes=slash_boxes, cells=cells,
+                                   box_sides=box_sides)[0]
+
+
+def reading_order_and_marks(boxes: np.ndarray, *, one_line: bool = False, marks: np.ndarray | None = None,
+                            slash_boxes: np.ndarray | None = None, cells: tuple | None = None,
+                            box_sides: np.ndarray | None = None) -> tuple[list[list[list[int]]], list[tuple[Mark, ...]]]:
+    """`reading_order`, and per line the written separators it used (`.`, `,`, `-`, `/`, `=`, left
+    to right; a comb box's side is no writing), each in the first line that found it."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) == 0:
-        return []
+        return [], []
     digit_h = float(np.median(boxes[:, 3]))
     row_y, column = cells if cells is not None else (None, None)
     lines = [[int(i) for i in np.argsort(boxes[:, 0], kind="stable")]] if one_line else group_lines(boxes, row_y)
     marks = np.zeros((0, 4)) if marks is None else np.asarray(marks, np.float64).reshape(-1, 4)
     slash_boxes = np.zeros((0, 4)) if slash_boxes is None else np.asarray(slash_boxes, np.float64).reshape(-1, 4)
     box_sides = np.zeros((0, 4)) if box_sides is None else np.asarray(box_sides, np.float64).reshape(-1, 4)
-    return [split_numbers(boxes, line, digit_h, marks_in_line(marks, boxes, line, slash_boxes, box_sides), column)
-            for line in lines]
+    order, written, seen = [], [], set()
+    for line in lines:
+        found = marks_in_line(marks, boxes, line, slash_boxes, box_sides)
+        order.append(split_numbers(boxes, line, digit_h, found, column))
+        mine = sorted((m for m in found if m.kind in WRITTEN and m.box not in seen), key=lambda m: m.box[0])
+        seen.update(m.box for m in mine)
+        written.append(tuple(mine))
+    return order, written
 
 
 def lines_text(order: list[list[list[int]]], values: np.ndarray) -> list[str]:

@@ -3,9 +3,9 @@
 They are told apart by their size and place against the digits of their own line, so the
 rules hold at any scale: a dot is small and sits on the baseline, a comma is a little taller
 and hangs from it, a dash is flat and in the middle of the line, a slash is a thin straight
-stroke leaning far over. In a number, `.` and `,` join digit groups (`25.441` is one number);
-`-` and `/` part them (`12/05` is two). `=` and other flat marks are kept out of the digits
-by the segmenter's shape rules.
+stroke leaning far over, an `=` is two dashes one above the other. In a number, `.` and `,`
+join digit groups (`25.441` is one number); `-`, `=` and `/` part them (`12/05` is two). Flat
+marks are kept out of the digits by the segmenter's shape rules.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 JOINING = (".", ",", "|")  # between digit groups these keep one number whole ("|": a comb box's side)
 DOT_SIZE = 0.3  # a dot is at most this many line heights across
 DOT_MIN = 0.07  # ... and at least this many (and 3 px): smaller specks are the camera's noise
+DOT_ROUND = 1.4  # ... and at most this many times taller than wide: a taller one is a comma
 COMMA_HEIGHT = 0.6  # a comma at most this tall ...
 COMMA_WIDTH = 0.35  # ... and this wide
 LOW = 0.55  # dots and commas begin below this share of the line's height (from its top)
@@ -24,15 +25,18 @@ DASH_HEIGHT = 0.25  # a dash is at most this many line heights tall
 MIDDLE = (0.3, 0.75)  # dashes are centred within this band of the line
 SLASH_LEAN = 0.36  # a slash's top is at least this share of its height right of its foot (20 degrees; upright 1s lean less)
 SLASH_STRAIGHT = 0.2  # ... and no ink row strays farther than this share of its width from the straight line
+EQUALS_GAP = 0.5  # two dashes whose middles are at most this many line heights apart, one above the other, are `=`
+EQUALS_OVERLAP = 0.5  # ... and which share this much of the narrower one's width
+WRITTEN = (".", ",", "-", "/", "=")  # the marks a writer made ("|" is a printed comb box's side)
 
 
 @dataclass(frozen=True)
 class Mark:
-    kind: str  # one of . , - /
-    box: tuple[int, int, int, int]
+    kind: str  # one of . , - / = (and | for a comb box's side)
+    box: tuple[int, int, int, int]  # x, y, w, h in frame pixels
 
-    def as_json(self) -> dict:
-        return {"mark": self.kind, "box": list(self.box)}
+    def as_json(self, line: int) -> dict:
+        return {"mark": self.kind, "box": list(self.box), "line": line}
 
 
 def mark_kind(box, line_top: float, line_h: float) -> str | None:
@@ -45,15 +49,42 @@ def mark_kind(box, line_top: float, line_h: float) -> str | None:
         return None  # above or below the line
     if min(w, h) < max(3.0, DOT_MIN * line_h):
         return None
-    if w <= DOT_SIZE * line_h and h <= DOT_SIZE * line_h and top >= LOW:
+    if w <= DOT_SIZE * line_h and h <= DOT_SIZE * line_h and top >= LOW and h <= DOT_ROUND * w:
         return "."
     if w <= COMMA_WIDTH * line_h and h <= COMMA_HEIGHT * line_h and top >= LOW and h > w:
         return ","
     if MIDDLE[0] <= centre <= MIDDLE[1] and w > h and h <= DASH_HEIGHT * line_h:
         return "-"
-    # `=` is not named: it is no digit (too flat), and a blob of its size in a line is as often
-    # a broken-off bar of a 5 or a 7, which must not part a number
+    # a flat blob outside the dash's band is not named: it is no digit (too flat), and a blob of
+    # its size in a line is as often a broken-off bar of a 5 or a 7, which must not part a number
     return None
+
+
+def is_bar(box, line_top: float, line_h: float) -> bool:
+    """A flat mark within the line's height: a dash, or one bar of an `=` (above or below the dash's band)."""
+    x, y, w, h = (float(v) for v in box)
+    return w > h and h <= DASH_HEIGHT * line_h and 0.0 <= (y + h / 2 - line_top) / line_h <= 1.0
+
+
+def join_equals(marks: list[Mark], bars: list[tuple[int, int, int, int]], line_h: float) -> list[Mark]:
+    """Each dash with a bar just above or below it and as wide (`bars`, boxes from `is_bar`) as
+    one `=` over both: it parts numbers as the dash alone did."""
+    out, used = list(marks), set()
+    for dash in [m for m in marks if m.kind == "-"]:
+        ax, ay, aw, ah = dash.box
+        for bar in bars:
+            bx, by, bw, bh = bar
+            if bar == dash.box or bar in used:
+                continue
+            overlap = min(ax + aw, bx + bw) - max(ax, bx)
+            apart = abs((ay + ah / 2) - (by + bh / 2))
+            if overlap >= EQUALS_OVERLAP * max(aw, bw) and ah <= apart <= EQUALS_GAP * line_h:
+                x0, y0, x1, y1 = min(ax, bx), min(ay, by), max(ax + aw, bx + bw), max(ay + ah, by + bh)
+                out[out.index(dash)] = Mark("=", (x0, y0, x1 - x0, y1 - y0))
+                out = [m for m in out if m.box != bar]  # the other bar, when it was a dash too
+                used.update((bar, dash.box))
+                break
+    return out
 
 
 def is_slash(mask: np.ndarray) -> bool:
@@ -93,13 +124,17 @@ def marks_in_line(marks: np.ndarray, boxes: np.ndarray, line: list[int], slash_b
     line_h = float(np.median(line_boxes[:, 3]))
     left = float(line_boxes[:, 0].min()) - line_h
     right = float((line_boxes[:, 0] + line_boxes[:, 2]).max()) + line_h
-    found = []
+    found, bars = [], []
     for box in marks:
         cx = box[0] + box[2] / 2
         if left <= cx <= right:
+            box = tuple(int(v) for v in box)
             kind = mark_kind(box, line_top, line_h)
             if kind is not None:
-                found.append(Mark(kind, tuple(int(v) for v in box)))
+                found.append(Mark(kind, box))
+            if is_bar(box, line_top, line_h):
+                bars.append(box)
+    found = join_equals(found, bars, line_h)
     for kind, known in (("/", slash_boxes), ("|", box_sides)):
         for box in known:
             cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
