@@ -29,6 +29,7 @@ SPLIT_WIDTH = 1.25  # ... and wider than this many reference heights
 OFF_CENTRE_CUTS = (0.25, 0.75)  # also try cutting a blob in two at these shares of its width
 LOCAL_REFERENCE = 1.4  # pieces of one digit: the digit is at most this many times the taller piece's height
 TRY_MERGE_WIDTH = 1.0  # two neighbours together at most this many digit heights wide may be one digit
+SPARSE_SHARE = 0.6  # an image whose occupied rows x columns are under this share of it is labelled packed
 MAX_MERGE_PAIRS = 6  # a group with more candidate pairs tries them one at a time, not every combination
 
 
@@ -204,11 +205,46 @@ def _merged_cuts(default: Cut, pairs: list[tuple[Piece, Piece]]) -> list[Cut]:
 
 
 def components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """8-connected components of a binary image: count, int32 labels, stats.
+    """8-connected components of a binary image: count, int32 labels, stats (as OpenCV's).
 
     Grana's block-based algorithm (BBDT) with 32-bit labels: measured 1.8 ms on a 720p page,
     where OpenCV's default (Spaghetti) takes 1.9 ms with 16-bit labels and 5.7 ms with 32-bit
     ones; it numbers components in the same raster order, and needs no 16-bit label limit.
+    Most of that time is per pixel, ink or not (1.7 ms on an empty 720p frame: the background's
+    own stats), so a sparse image (the straight runs of rule finding, removed lines) is labelled
+    on its rows and columns that hold ink (see `_occupied`): the same labels, 4-6 times faster.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    h, w = binary.shape
+    rows, cols = _occupied(binary.max(axis=1) > 0), _occupied(binary.max(axis=0) > 0)
+    if len(rows) * len(cols) > SPARSE_SHARE * h * w or not len(rows) or not len(cols):
+        n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
+        return n, labels, stats
+    n, packed, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary[rows][:, cols], 8, cv2.CV_32S, cv2.CCL_BBDT)
+    # a component spans only occupied rows and columns, kept adjacent: its size is unchanged, its corner maps back
+    stats[1:, cv2.CC_STAT_LEFT] = cols[stats[1:, cv2.CC_STAT_LEFT]]
+    stats[1:, cv2.CC_STAT_TOP] = rows[stats[1:, cv2.CC_STAT_TOP]]
+    background_rows, background_cols = (np.flatnonzero(binary.min(axis=a) == 0) for a in (1, 0))
+    stats[0] = (background_cols[0], background_rows[0], background_cols[-1] + 1 - background_cols[0],
+                background_rows[-1] + 1 - background_rows[0], h * w - stats[1:, cv2.CC_STAT_AREA].sum())
+    labels = np.zeros((h, w), np.int32)
+    band = np.zeros((len(rows), w), np.int32)
+    band[:, cols] = packed
+    labels[rows] = band
     return n, labels, stats
+
+
+def _occupied(on: np.ndarray) -> np.ndarray:
+    """Indices of the rows (or columns) to label: those with ink, and one empty gap after each run.
+
+    Taken in aligned pairs, so every kept pixel keeps its row's parity: BBDT scans 2x2 blocks,
+    and the packed image has the same blocks, so it numbers the components in the same order.
+    An empty pair between runs keeps apart what the dropped empty rows kept apart.
+    """
+    n = len(on)
+    pairs = np.zeros((n + 1) // 2 * 2, bool)
+    pairs[:n] = on
+    block = pairs.reshape(-1, 2).any(axis=1)
+    keep = block.copy()
+    keep[1:] |= block[:-1]
+    index = np.flatnonzero(np.repeat(keep, 2))
+    return index[index < n]
