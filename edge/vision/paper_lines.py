@@ -12,7 +12,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from edge.vision.components import components
+from edge.vision.components import component_mask, components
 
 RULE_LENGTH = 0.12  # a paper line runs at least this share of the frame's width (or height)
 RULE_RUN = 0.07  # ... in straight runs this long: short enough that a tilted line still has them
@@ -65,9 +65,9 @@ def _lines(binary: np.ndarray) -> list[tuple[np.ndarray, bool]]:
             continue
         extent = stats[1:, cv2.CC_STAT_WIDTH] if shape == (1, 0) else stats[1:, cv2.CC_STAT_HEIGHT]
         thickness = stats[1:, cv2.CC_STAT_AREA] / np.maximum(extent, 1)
-        thin = np.concatenate([[False], _on_long_line(labels, stats[1:, :4], thickness, size, min_extent, max_thick)])
+        thin = np.concatenate([[False], _on_long_line(found, labels, stats, thickness, size, min_extent, max_thick)])
         if thin.any():
-            lines.append(((thin[labels] * 255).astype(np.uint8), shape == (1, 0)))
+            lines.append((component_mask(labels, stats, thin), shape == (1, 0)))
     return lines
 
 
@@ -77,9 +77,9 @@ def _kernel(size: tuple[int, int]) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_RECT, size)
 
 
-def _on_long_line(labels: np.ndarray, boxes: np.ndarray, thickness: np.ndarray, run: tuple[int, int],
+def _on_long_line(found: np.ndarray, labels: np.ndarray, stats: np.ndarray, thickness: np.ndarray, run: tuple[int, int],
                   min_extent: float, max_thick: int) -> np.ndarray:
-    """Which straight runs (component labels 1..n) lie on one long line.
+    """Which straight runs (components 1..n of `found`: `labels`, `stats`) lie on one long line.
 
     A faint or tilted paper line thresholds into pieces, each shorter than a rule must be;
     pieces in line with one another across gaps up to a run's length are one line. A
@@ -89,12 +89,12 @@ def _on_long_line(labels: np.ndarray, boxes: np.ndarray, thickness: np.ndarray, 
     thin = thickness <= max_thick
     if not thin.any():
         return thin
-    pieces = np.concatenate([[0], thin * 255]).astype(np.uint8)[labels]
+    pieces = found if thin.all() else component_mask(labels, stats, np.concatenate([[False], thin]))
     # join along the line (a pixel either side, for a tilt), then measure the joined extent
-    n, joined, stats = components(cv2.dilate(pieces, _kernel((run[0], 3) if run[0] > 1 else (3, run[1]))))
-    along = stats[:, cv2.CC_STAT_WIDTH] if run[0] > 1 else stats[:, cv2.CC_STAT_HEIGHT]
+    n, joined, line_stats = components(cv2.dilate(pieces, _kernel((run[0], 3) if run[0] > 1 else (3, run[1]))))
+    along = line_stats[:, cv2.CC_STAT_WIDTH] if run[0] > 1 else line_stats[:, cv2.CC_STAT_HEIGHT]
     # a straight piece passes through its box's centre (within the pixel the join adds across)
-    x, y, w, h = (boxes[:, i] for i in range(4))
+    x, y, w, h = (stats[1:, i] for i in range(4))
     group = joined[y + h // 2, x + w // 2]
     line_thickness = np.full(n, np.inf)
     for g in np.unique(group[thin]):
