@@ -79,6 +79,20 @@ def _groups(n: int, pairs) -> list[list[int]]:
     return list(groups.values())
 
 
+def spans(boxes: np.ndarray, axis: int, reach: int, reach_across: int) -> np.ndarray:
+    """Per group of (N, 4) boxes chained by gaps of at most `reach` along `axis` (0: x, 1: y) and
+    `reach_across` across it: the group's extent along `axis` (an upper bound on what a dilation
+    of their pixels by less than those gaps joins). At least one entry (0 for no boxes)."""
+    if len(boxes) == 0:
+        return np.zeros(1)
+    g = _pairwise(boxes)
+    along, across = (g["gap_x"], g["gap_y"]) if axis == 0 else (g["gap_y"], g["gap_x"])
+    near = np.triu((along <= reach) & (across <= reach_across), 1)
+    start, length = boxes[:, axis].astype(np.int64), boxes[:, axis + 2].astype(np.int64)
+    return np.array([(start[idx] + length[idx]).max() - start[idx].min()
+                     for idx in map(np.array, _groups(len(boxes), zip(*np.nonzero(near), strict=True)))])
+
+
 def merge_broken(pieces: list[Piece]) -> list[tuple[Piece, tuple[Piece, ...]]]:
     """Join pieces that overlap horizontally and sit close above one another (a 5's bar, a 7's stem).
 
