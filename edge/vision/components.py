@@ -29,7 +29,7 @@ SPLIT_WIDTH = 1.25  # ... and wider than this many reference heights
 OFF_CENTRE_CUTS = (0.25, 0.75)  # also try cutting a blob in two at these shares of its width
 LOCAL_REFERENCE = 1.4  # pieces of one digit: the digit is at most this many times the taller piece's height
 TRY_MERGE_WIDTH = 1.0  # two neighbours together at most this many digit heights wide may be one digit
-SPARSE_SHARE = 0.6  # an image whose occupied rows x columns are under this share of it is labelled packed
+SPARSE_SHARE = 0.4  # an image whose occupied rows x columns are under this share of it is labelled packed (break-even measured at 0.4-0.5)
 MAX_DRAWN = 64  # component_mask draws up to this many components in their boxes
 MAX_MERGE_PAIRS = 6  # a group with more candidate pairs tries them one at a time, not every combination
 
@@ -234,7 +234,9 @@ def components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     if len(rows) * len(cols) > SPARSE_SHARE * h * w or not len(rows) or not len(cols):
         n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
         return n, labels, stats
-    n, packed, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary[rows][:, cols], 8, cv2.CV_32S, cv2.CCL_BBDT)
+    # np.take keeps the packed copy C-contiguous (fancy indexing of columns did not: 1.6 times slower labelling)
+    packed_ink = binary.take(rows, axis=0).take(cols, axis=1)
+    n, packed, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(packed_ink, 8, cv2.CV_32S, cv2.CCL_BBDT)
     # a component spans only occupied rows and columns, kept adjacent: its size is unchanged, its corner maps back
     stats[1:, cv2.CC_STAT_LEFT] = cols[stats[1:, cv2.CC_STAT_LEFT]]
     stats[1:, cv2.CC_STAT_TOP] = rows[stats[1:, cv2.CC_STAT_TOP]]
@@ -243,7 +245,9 @@ def components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
                 background_rows[-1] + 1 - background_rows[0], h * w - stats[1:, cv2.CC_STAT_AREA].sum())
     labels = np.zeros((h, w), np.int32)
     band = np.zeros((len(rows), w), np.int32)
-    band[:, cols] = packed
+    starts = np.flatnonzero(np.diff(cols, prepend=-2) > 1)  # runs of adjacent columns, copied as slices
+    for start, stop in zip(starts, np.append(starts[1:], len(cols)), strict=True):
+        band[:, cols[start] : cols[start] + stop - start] = packed[:, start:stop]
     labels[rows] = band
     return n, labels, stats
 
