@@ -168,7 +168,9 @@ def binarize_labelled(ink: np.ndarray) -> tuple[np.ndarray, Callable[[], Labelli
         return len(kept), np.take(number, labels), kept
 
     if len(faint) > MAX_ERASED:
-        return (strong[labels] & (labels > 0)).view(np.uint8) * np.uint8(255), labelled
+        kept = strong.astype(np.uint8) * np.uint8(255)
+        kept[0] = 0
+        return np.take(kept, labels), labelled
     for i in faint:  # few, and small: erasing them in their boxes beats a lookup over the frame
         x, y, w, h = stats[i, :4]
         roi = weak[y : y + h, x : x + w]
