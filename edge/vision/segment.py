@@ -307,9 +307,12 @@ def _segment(grey: np.ndarray, layout: str, closing: float) -> Segmentation:
     ruled = remove_rules(binary)
     if layout == "field":
         ruled = long_rules_only(binary, ruled)
-    grid, removed = removed_lines(binary, ruled)
-    digit_ink, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
-    # each step hands back the very array it was given where it took nothing out
+    # each step hands back the very array it was given where it took nothing out (then the
+    # frame has no lines, no box sides, and binarize's components are the digit ink's)
+    grid, digit_ink, box_sides = Grid(), binary, NO_BOXES
+    if ruled is not binary:
+        grid, removed = removed_lines(binary, ruled)
+        digit_ink, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
     unchanged = labelled() if digit_ink is binary else None
     blobs, labels, one_field, marks = find_blobs(digit_ink, ink, layout, labelled=unchanged)
     return Segmentation(tuple(blobs), ink, labels, one_field, marks, grid, box_sides)
