@@ -230,7 +230,8 @@ def components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     on its rows and columns that hold ink (see `_occupied`): the same labels, 4-6 times faster.
     """
     h, w = binary.shape
-    rows, cols = _occupied(binary.max(axis=1) > 0), _occupied(binary.max(axis=0) > 0)
+    inked_rows, inked_cols = binary.max(axis=1) > 0, binary.max(axis=0) > 0
+    rows, cols = _occupied(inked_rows), _occupied(inked_cols)
     if len(rows) * len(cols) > SPARSE_SHARE * h * w or not len(rows) or not len(cols):
         n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
         return n, labels, stats
@@ -240,9 +241,11 @@ def components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     # a component spans only occupied rows and columns, kept adjacent: its size is unchanged, its corner maps back
     stats[1:, cv2.CC_STAT_LEFT] = cols[stats[1:, cv2.CC_STAT_LEFT]]
     stats[1:, cv2.CC_STAT_TOP] = rows[stats[1:, cv2.CC_STAT_TOP]]
-    background_rows, background_cols = (np.flatnonzero(binary.min(axis=a) == 0) for a in (1, 0))
-    stats[0] = (background_cols[0], background_rows[0], background_cols[-1] + 1 - background_cols[0],
-                background_rows[-1] + 1 - background_rows[0], h * w - stats[1:, cv2.CC_STAT_AREA].sum())
+    stats[0] = (0, 0, w, h, h * w - stats[1:, cv2.CC_STAT_AREA].sum())
+    if inked_rows[0] or inked_rows[-1] or inked_cols[0] or inked_cols[-1]:  # the background's box may be smaller
+        background_rows, background_cols = (np.flatnonzero(binary.min(axis=a) == 0) for a in (1, 0))
+        stats[0, :4] = (background_cols[0], background_rows[0], background_cols[-1] + 1 - background_cols[0],
+                        background_rows[-1] + 1 - background_rows[0])
     labels = np.zeros((h, w), np.int32)
     band = np.zeros((len(rows), w), np.int32)
     starts = np.flatnonzero(np.diff(cols, prepend=-2) > 1)  # runs of adjacent columns, copied as slices
