@@ -12,7 +12,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from edge.vision.components import component_mask, components, spans
+from edge.vision.components import component_mask, components, components_at, spans
 
 RULE_LENGTH = 0.12  # a paper line runs at least this share of the frame's width (or height)
 RULE_RUN = 0.07  # ... in straight runs this long: short enough that a tilted line still has them
@@ -120,11 +120,11 @@ def _on_long_line(found: np.ndarray, labels: np.ndarray, stats: np.ndarray, thic
         return np.zeros_like(thin)
     pieces = found if thin.all() else component_mask(labels, stats, np.concatenate([[False], thin]))
     # join along the line (a pixel either side, for a tilt), then measure the joined extent
-    n, joined, line_stats = components(cv2.dilate(pieces, _kernel((run[0], 3) if run[0] > 1 else (3, run[1]))))
-    along = line_stats[:, cv2.CC_STAT_WIDTH] if run[0] > 1 else line_stats[:, cv2.CC_STAT_HEIGHT]
     # a straight piece passes through its box's centre (within the pixel the join adds across)
     x, y, w, h = (stats[1:, i] for i in range(4))
-    group = joined[y + h // 2, x + w // 2]
+    joined = cv2.dilate(pieces, _kernel((run[0], 3) if run[0] > 1 else (3, run[1])))
+    n, line_stats, group = components_at(joined, y + h // 2, x + w // 2)
+    along = line_stats[:, cv2.CC_STAT_WIDTH] if run[0] > 1 else line_stats[:, cv2.CC_STAT_HEIGHT]
     line_thickness = np.full(n, np.inf)
     for g in np.unique(group[thin]):
         line_thickness[g] = float(np.median(thickness[thin & (group == g)]))
