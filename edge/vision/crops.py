@@ -39,8 +39,7 @@ def _percentile(histogram: np.ndarray, q: float) -> float:
         return 0.0
     index = q / 100 * (n - 1)
     lo = int(index)
-    cumulative = np.cumsum(histogram)
-    a, b = (float(np.searchsorted(cumulative, k, side="right")) for k in (lo, min(lo + 1, n - 1)))
+    a, b = np.searchsorted(np.cumsum(histogram), (lo, min(lo + 1, n - 1)), side="right").astype(float)
     t = index - lo
     return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
