@@ -285,7 +285,7 @@ def component_mask(labels: np.ndarray, stats: np.ndarray, chosen: np.ndarray) ->
         return np.take(chosen.astype(np.uint8) * np.uint8(255), labels)
     mask = np.zeros(labels.shape, np.uint8)
     for i, (x, y, w, h) in zip(ids, boxes, strict=True):
-        box = mask[y : y + h, x : x + w]  # (numpy, not cv2.compare: a box of four pixels or fewer reads as a scalar there)
+        box = mask[y : y + h, x : x + w]  # (numpy: cv2.compare takes a one-pixel box for a scalar and fails)
         box[labels[y : y + h, x : x + w] == i] = 255
     return mask
 
