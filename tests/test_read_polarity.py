@@ -24,3 +24,23 @@ def test_the_board_is_turned_over_and_paper_is_not():
     paper = page((720, 400))
     write(paper, "2507", 60, 60, 60)
     assert not light_on_dark(photo(paper)[..., 1])
+
+
+def board_on_a_desk(chalk=CHALK["white"]):
+    """A board lighter than the dark desk around it, half in shadow, with a few chalk digits:
+    the frame's dark tail is the desk, its bright one the board, and the chalk is under 1% of it."""
+    import numpy as np
+
+    image = page((1280, 720), (8, 8, 8))
+    image[60:660, 80:1200] = (62, 66, 58)
+    ys, xs = np.mgrid[0:720, 0:1280]
+    image[(xs + ys < 900)[..., None].repeat(3, axis=2)] *= 0.6  # a shadow over the top left
+    write(image, "2507", 160, 140, 56, chalk)
+    write(image, "16", 700, 420, 56, chalk)
+    return photo(image)
+
+
+def test_a_board_on_a_darker_desk_with_sparse_chalk_and_a_shadow_is_turned_over():
+    frame = board_on_a_desk()
+    assert light_on_dark(frame[..., 1])
+    assert reader().read(frame).lines == ["2507", "16"]

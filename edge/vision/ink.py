@@ -35,6 +35,8 @@ THIN = 7  # px on the sample (28 in the frame): the top-hats' kernel, wider than
 THIN_TAIL = 99.8  # the top-hats' percentile: strokes of a few small digits are a few tenths of a percent
 STROKE_SHARE = 0.2  # light strokes cover less than this share of the frame (chalk: 2-6%; a page: 30% and more)
 SOLID = 0.6  # bright blobs filling this share of their boxes (weighted by area) are paper, not strokes
+MEDIAN_SHARE = 1 / 12  # light_residue's median window, a share of the sample's short side (15 px at 1280x720)
+MEDIAN_MIN = 7  # ... and at least this many px: on smaller frames it would be as wide as a stroke
 COLOUR_GAIN = 1.5  # the darkest channel is read when the writing is this many times deeper in it than in luma
 
 
@@ -52,6 +54,20 @@ def thin_contrast(sample: np.ndarray) -> tuple[float, float]:
     return float(np.percentile(light, THIN_TAIL)), float(np.percentile(dark, THIN_TAIL))
 
 
+def light_residue(sample: np.ndarray) -> bool:
+    """Whether the thin things that depart from their neighbourhood's median are far more often
+    light than dark. A median keeps edges (a board's rim against the desk, a shadow's edge) and
+    fills the holes of digits with their background, where the top-hats' closing and opening
+    answer to both; its window is a share of the frame, so strokes of any width within reason
+    are a minority of it. Too small a frame (a cropped field) has no room for one: no answer."""
+    window = int(min(sample.shape) * MEDIAN_SHARE) // 2 * 2 + 1
+    if window < MEDIAN_MIN:
+        return False
+    residue = sample.astype(np.int16) - cv2.medianBlur(sample, window)
+    light, dark = np.percentile(residue, THIN_TAIL), np.percentile(-residue, THIN_TAIL)
+    return bool(light > LIGHT_INK_RATIO * max(float(dark), 4.0))
+
+
 def light_on_dark(grey: np.ndarray) -> bool:
     """True where the strokes are lighter than their background (chalk on a board)."""
     sample = grey[::POLARITY_SAMPLE, ::POLARITY_SAMPLE]
@@ -61,7 +77,7 @@ def light_on_dark(grey: np.ndarray) -> bool:
     if mid >= DARK_BACKGROUND:  # paper: light gaps between big dark strokes are no chalk
         return False
     light, dark = thin_contrast(sample)
-    if light > LIGHT_INK_RATIO * max(dark, 4.0):
+    if light > LIGHT_INK_RATIO * max(dark, 4.0) or light_residue(sample):
         return True
     if not (high - mid) > LIGHT_INK_RATIO * max(mid - low, 1.0):
         return False
@@ -70,8 +86,14 @@ def light_on_dark(grey: np.ndarray) -> bool:
     _, bright = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     n, _, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
     area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
-    if n <= 1 or area.sum() == 0 or area.sum() > STROKE_SHARE * sample.size:
-        return False  # strokes are a minority of the frame; a page on a desk is a large part
+    if n <= 1 or area.sum() == 0:
+        return False
+    if area.sum() > STROKE_SHARE * sample.size:
+        # the bright part is much of the frame: a page, or a board lighter than the desk around
+        # it, which Otsu parted from the desk instead of its strokes from it. On that part alone
+        # the strokes are the tail that departs from its level: dark on a page, light on a board
+        low, mid, high = np.percentile(sample[bright > 0], (TAIL, 50, 100 - TAIL))
+        return bool(mid < DARK_BACKGROUND and (high - mid) > LIGHT_INK_RATIO * max(mid - low, 1.0))
     fill = area / np.maximum(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT], 1)
     return bool(float((fill * area).sum() / area.sum()) < SOLID)
 
