@@ -27,7 +27,7 @@ from edge.vision.layout import reading_order
 from edge.vision.picture import MAX_SIDE, Picture
 from edge.vision.segment import Segmentation, segment
 from edge.vision.separators import slashes
-from edge.vision.settle import digit_values, may_switch, not_a_digit, piece_scores, settle
+from edge.vision.settle import DIGITS, digit_values, may_switch, not_a_digit, piece_scores, settle
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "MAX_SIDE", "Digit", "DigitReader", "ReadResult", "Settled"]
 
@@ -134,8 +134,11 @@ class DigitReader:
         t1 = time.perf_counter()
         probs = self.classifier.classify(crops)
         score = dict(zip(pieces, piece_scores(probs).tolist(), strict=True))
+        # the spans' lattice only with a "not a digit" column: without it fragments read as confident digits
+        lattice = probs.shape[1] > DIGITS
         doubtful = tuple(dict.fromkeys(
-            p for blob in seg.blobs if may_switch(blob, score) for p in blob.pieces if p not in score))
+            p for blob in seg.blobs if may_switch(blob, score)
+            for p in (blob.pieces if lattice else blob.cut_pieces) if p not in score))
         if doubtful:
             more_crops = crop_pieces(seg.ink, seg.labels, doubtful)
             more_probs = self.classifier.classify(more_crops)
