@@ -5,7 +5,14 @@ import numpy as np
 
 from edge.vision.box import Box
 from edge.vision.cuts import Blob, Piece, blob_spans, cut_blob, cut_positions
-from edge.vision.settle import LOG_FLOOR, best_chain, digit_values, not_a_digit, piece_scores, settle
+from edge.vision.settle import (
+    LOG_FLOOR,
+    best_chain,
+    digit_values,
+    not_a_digit,
+    piece_scores,
+    settle,
+)
 
 WHOLE = Piece(Box(0, 0, 40, 30), (1,))
 LEFT, RIGHT = Piece(Box(0, 0, 20, 30), (1,)), Piece(Box(20, 0, 20, 30), (1,))
