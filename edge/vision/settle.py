@@ -65,8 +65,7 @@ def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[floa
     """The chain of spans across a blob whose pieces are jointly most probably digits, and its
     score (dynamic programming over the lattice: each span after the best chain ending where it
     starts, or up to SPAN_OVERLAP heights after, where two digits overlap)."""
-    spans = tuple(s for s in spans if s.piece in score)  # unread: a 10-output model's reader skips them
-    if not spans:
+    if not spans or any(s.piece not in score for s in spans):  # unread: a 10-output model's reader skips them
         return None
     last = max(s.end for s in spans)
     overlap = SPAN_OVERLAP * max(s.piece.box.h for s in spans)
