@@ -153,8 +153,11 @@ class DigitReader:
         t1 = time.perf_counter()
         probs = self.classifier.classify(crops)
         score = dict(zip(pieces, piece_scores(probs).tolist(), strict=True))
+        # the spans' lattice only with a "not a digit" column: without it fragments read as confident digits
+        lattice = probs.shape[1] > DIGITS
         doubtful = tuple(dict.fromkeys(
-            p for blob in seg.blobs if may_switch(blob, score) for p in blob.pieces if p not in score))
+            p for blob in seg.blobs if may_switch(blob, score)
+            for p in (blob.pieces if lattice else blob.cut_pieces) if p not in score))
         if doubtful:
             more_crops = crop_pieces(seg.ink, seg.labels, doubtful)
             more_probs = self.classifier.classify(more_crops)

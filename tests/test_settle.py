@@ -1,10 +1,18 @@
 """Each blob settles to the cut whose pieces are most probably digits; a "not a digit" column counts against a cut."""
 
+import cv2
 import numpy as np
 
 from edge.vision.box import Box
-from edge.vision.cuts import Blob, Piece
-from edge.vision.settle import digit_values, not_a_digit, piece_scores, settle
+from edge.vision.cuts import Blob, Piece, blob_spans, cut_blob, cut_positions
+from edge.vision.settle import (
+    LOG_FLOOR,
+    best_chain,
+    digit_values,
+    not_a_digit,
+    piece_scores,
+    settle,
+)
 
 WHOLE = Piece(Box(0, 0, 40, 30), (1,))
 LEFT, RIGHT = Piece(Box(0, 0, 20, 30), (1,)), Piece(Box(20, 0, 20, 30), (1,))
@@ -50,3 +58,50 @@ def test_boxes_join_overlap_and_scale():
 def test_only_pieces_whose_best_answer_is_not_a_digit_are_flagged():
     assert not_a_digit(_probs([{3: 0.6, 10: 0.4}, {3: 0.3, 10: 0.7}], 11)).tolist() == [False, True]
     assert not not_a_digit(_probs([{3: 0.2}], 10)).any()
+
+
+def test_a_cut_that_keeps_a_not_a_digit_piece_never_replaces_the_default():
+    # a printed word: whole "not a digit"; cut in two, one stroke reads as a 1, the rest is a letter
+    probs = _probs([{0: 0.001, 10: 0.999}, {1: 0.99}, {7: 0.05, 10: 0.95}], 11)
+    score = dict(zip((WHOLE, LEFT, RIGHT), piece_scores(probs), strict=True))
+    assert settle(BLOB, score) == (WHOLE,)
+
+
+def _overlapping_zeros():
+    """Two 0s 30 px wide overlapping by 6 px: the even cut at 27 px leaves each a broken 0."""
+    mask = np.zeros((40, 54), np.uint8)
+    cv2.ellipse(mask, (15, 20), (13, 18), 0, 0, 360, 255, 3)
+    cv2.ellipse(mask, (39, 20), (13, 18), 0, 0, 360, 255, 3)
+    whole = Piece(Box(100, 50, 54, 40), (1,))
+    return whole, mask
+
+
+def test_the_lattice_offers_overlapping_spans_and_a_chain_of_two_confident_zeros_wins():
+    whole, mask = _overlapping_zeros()
+    spans = blob_spans(whole, mask)
+    even = cut_blob(whole, mask, 2)
+    blob = Blob(((whole,), even), spans)
+    # the whole and the even cut's halves are "not a digit"; a span holding all of one 0 reads
+    # as 0 (a stand-in for the model), however much of the other 0 it holds too
+    zeros = {s.piece for s in spans if (s.start == 0 and 27 <= s.end <= 32) or (24 <= s.start <= 27 and s.end == 54)}
+    zeros -= set(even)
+    score = {p: float(np.log(0.98)) if p in zeros else float(np.log(LOG_FLOOR)) for p in blob.pieces}
+    score[whole] = float(np.log(LOG_FLOOR))
+    chosen = settle(blob, score)
+    assert len(chosen) == 2 and all(p in zeros for p in chosen)
+
+
+def test_a_chain_with_a_doubtful_piece_is_not_read():
+    # a printed M: its strokes read as 1s, one of them only 63% sure; the whole stays rejected
+    whole, mask = _overlapping_zeros()
+    spans = blob_spans(whole, mask)
+    blob = Blob(((whole,), cut_blob(whole, mask, 2)), spans)
+    score = {p: float(np.log(0.63)) for p in blob.pieces}
+    for p in blob.cut_pieces:  # the whole and the even cut: "not a digit"
+        score[p] = float(np.log(LOG_FLOOR))
+    assert best_chain(spans, score) is not None and settle(blob, score) == (whole,)
+
+
+def test_cut_positions_include_the_valley_between_touching_strokes():
+    columns = np.array([9, 9, 8, 2, 1, 3, 9, 9, 9, 9])
+    assert 4 in cut_positions(columns, 40) and cut_positions(columns, 40)[0] == 0 and cut_positions(columns, 40)[-1] == 10

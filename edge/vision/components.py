@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from edge.vision.box import boxes_array
-from edge.vision.cuts import Blob, Cut, Piece, cut_blob, digits_across, piece_counts
+from edge.vision.cuts import Blob, Cut, Piece, blob_spans, cut_blob, digits_across, piece_counts
 
 REFERENCE_PERCENTILE = 70
 MERGE_MAX_GAP = 0.3  # vertical gap between pieces of one digit, in digit heights
@@ -159,7 +159,8 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
             if other == 2:
                 cuts += [cut_blob(whole, mask, 2, at=at) for at in OFF_CENTRE_CUTS]
         distinct = list(dict.fromkeys(cuts))  # the default first; an alternative equal to it goes
-        blobs.append(Blob((default, *(c for c in distinct[1:] if c))))
+        spans = blob_spans(whole, mask) if others else ()
+        blobs.append(Blob((default, *(c for c in distinct[1:] if c)), spans))
     return blobs
 
 

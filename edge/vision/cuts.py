@@ -22,6 +22,11 @@ DIGIT_ASPECT = 0.7  # typical width / height of one digit, to guess how many tou
 MAX_PIECES = 6  # no blob is cut into more digits than this
 CUT_WINDOW = 0.3  # a cut lies within this share of a digit width of its even-spacing position
 OFF_CENTRE_WINDOW = 0.15  # an off-centre cut lies within this share of the width of where it was asked
+SPAN_STEP = 0.1  # over-segmentation: a cut position every this many blob heights, besides the ink valleys
+SPAN_WIDTH = (0.15, 1.2)  # a span (one digit) is this many blob heights wide, a narrow 1 to a wide 0
+SPAN_OVERLAP = 0.15  # neighbouring spans may share this many blob heights of columns (overlapping digits)
+SPAN_HEIGHT = 0.65  # a span's ink is at least this share of the blob's height: digits side by side are
+# about as tall as one another, where a letter's bowl or a fragment of a stroke is shorter
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,25 @@ Cut = tuple[Piece, ...]  # one way to read a blob: its digits, left to right
 
 
 @dataclass(frozen=True)
+class Span:
+    """Columns [start, end) of a blob read as one digit: a node of its over-segmentation lattice."""
+
+    start: int
+    end: int
+    piece: Piece
+
+
+@dataclass(frozen=True)
 class Blob:
-    """Ink that reads as one or more digits, and the candidate cuts of it (cuts[0]: the best guess)."""
+    """Ink that reads as one or more digits, and the candidate cuts of it (cuts[0]: the best guess).
+
+    `spans` over-segment a blob that may hold touching digits: any chain of spans from its first
+    column to its last, each starting at or a little before where the last ended, is one more
+    cut (edge.vision.settle searches them); the explicit `cuts` are a few of those chains.
+    """
 
     cuts: tuple[Cut, ...]
+    spans: tuple[Span, ...] = ()
 
     @property
     def default(self) -> Cut:
@@ -52,6 +72,11 @@ class Blob:
     @property
     def pieces(self) -> tuple[Piece, ...]:
         """Every distinct piece of every cut, each once (the crops to classify)."""
+        return tuple(dict.fromkeys([*self.cut_pieces, *(s.piece for s in self.spans)]))
+
+    @property
+    def cut_pieces(self) -> tuple[Piece, ...]:
+        """The pieces of the explicit cuts only, each once (without the spans' lattice)."""
         return tuple(dict.fromkeys(p for cut in self.cuts for p in cut))
 
 
@@ -103,4 +128,39 @@ def cut_blob(whole: Piece, mask: np.ndarray, k: int, at: float | None = None) ->
     for a, b in ranges:
         _, top, _, height = cv2.boundingRect(mask[:, a:b])  # the rows this piece's ink spans
         out.append(Piece(Box(x + a, y + top, b - a, height), whole.labels))
+    return tuple(out)
+
+
+def cut_positions(columns: np.ndarray, h: int) -> list[int]:
+    """Where a blob (its ink per column) may be cut: every SPAN_STEP heights and at every valley
+    of its column profile (the thin joins between touching digits), its two ends included."""
+    w = len(columns)
+    step = max(2, round(SPAN_STEP * h))
+    inner = columns[1:-1]
+    valleys = np.flatnonzero((inner <= columns[:-2]) & (inner <= columns[2:]) & (inner < inner.max(initial=0))) + 1
+    positions = sorted({0, w, *range(step, w - 1, step), *valleys.tolist()})
+    out = [0]
+    for p in positions[1:]:  # positions closer than 2 px are one
+        if p - out[-1] >= 2 or p == w:
+            out.append(p)
+    return out
+
+
+def blob_spans(whole: Piece, mask: np.ndarray) -> tuple[Span, ...]:
+    """The over-segmentation lattice of a blob (`mask`: uint8, non-zero on its ink, in its box)."""
+    x, y, w, h = whole.box
+    columns = np.count_nonzero(mask, axis=0)
+    positions = cut_positions(columns, h)
+    narrow, wide = SPAN_WIDTH[0] * h, SPAN_WIDTH[1] * h
+    out = []
+    for i, a in enumerate(positions[:-1]):
+        for b in positions[i + 1 :]:
+            if b - a > wide:
+                break
+            if b - a < narrow or not columns[a:b].any():
+                continue
+            _, top, _, height = cv2.boundingRect(mask[:, a:b])
+            if height < SPAN_HEIGHT * h:
+                continue
+            out.append(Span(a, b, Piece(Box(x + a, y + top, b - a, height), whole.labels)))
     return tuple(out)

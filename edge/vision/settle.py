@@ -3,18 +3,27 @@
 A cut's score is the sum over its pieces of the log-probability of each piece's top digit
 (the product of the probabilities, so more pieces must earn their place). With a model
 that also answers "not a digit" (an 11th column), that column's share is taken from the
-digits, so a cut into fragments, letters or marks scores low without a rule of its own.
+digits, so a cut into fragments, letters or marks scores low without a rule of its own; a
+piece whose best answer is "not a digit" scores the floor, so a cut keeping one never wins
+over the default (field test: half of the distractors' false digits were such cuts).
+
+A blob with `spans` is also searched as a lattice (`best_chain`): any chain of spans across
+it, each piece at least CHAIN_FLOOR sure, is one more cut (touching and overlapping digits
+whose join is not where even spacing puts the cut).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from edge.vision.cuts import Blob, Cut, Piece
+from edge.vision.cuts import SPAN_OVERLAP, Blob, Cut, Piece, Span
 
 DIGITS = 10  # columns 0-9 are the digits
 NOT_A_DIGIT = 10  # an 11-output model's last column: "not a digit" (letters, fragments, marks)
 SWITCH_MARGIN = 0.2  # log-probability another cut must win by: fragments of one digit are often read confidently too
+# Each piece of a chain of spans must be at least this sure a digit: the search tries many spans,
+# and with a loose floor a printed M or W reads as 1111 (field test: distractors' false digits)
+CHAIN_FLOOR = float(np.log(0.9))
 LOG_FLOOR = 1e-6  # probabilities are floored here before the log, so one hopeless piece cannot be -inf
 
 
@@ -38,8 +47,10 @@ def not_a_digit(probs: np.ndarray, threshold: float | None = None) -> np.ndarray
 
 
 def piece_scores(probs: np.ndarray) -> np.ndarray:
-    """Log-probability that each piece is the digit it reads as."""
-    return np.log(np.maximum(digit_values(probs)[1], LOG_FLOOR))
+    """Log-probability that each piece is the digit it reads as; the floor for a piece whose best
+    answer is "not a digit", so a cut with such a piece never beats one without."""
+    p = np.where(not_a_digit(probs), LOG_FLOOR, digit_values(probs)[1])
+    return np.log(np.maximum(p, LOG_FLOOR))
 
 
 def may_switch(blob: Blob, score: dict[Piece, float]) -> bool:
@@ -53,11 +64,45 @@ def may_switch(blob: Blob, score: dict[Piece, float]) -> bool:
     return len(blob.cuts) > 1 and sum(score[p] for p in blob.default) < -SWITCH_MARGIN
 
 
+def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[float, Cut] | None:
+    """The chain of spans across a blob whose pieces are jointly most probably digits, and its
+    score (dynamic programming over the lattice: each span after the best chain ending where it
+    starts, or up to SPAN_OVERLAP heights after, where two digits overlap)."""
+    if not spans or any(s.piece not in score for s in spans):  # unread: a 10-output model's reader skips them
+        return None
+    last = max(s.end for s in spans)
+    overlap = SPAN_OVERLAP * max(s.piece.box.h for s in spans)
+    ending: dict[int, list[tuple[float, Span]]] = {}
+    chain: dict[Span, tuple[float, Span | None]] = {}
+    for span in sorted(spans, key=lambda s: (s.end, s.start)):
+        before = None if span.start == 0 else max(
+            ((total, prev) for end, tails in ending.items() if span.start <= end <= span.start + overlap
+             for total, prev in tails if prev.start < span.start), default=None, key=lambda t: t[0])
+        if span.start and before is None:
+            continue
+        total = score[span.piece] + (before[0] if before else 0.0)
+        chain[span] = (total, before[1] if before else None)
+        ending.setdefault(span.end, []).append((total, span))
+    ends = [(total, span) for total, span in ending.get(last, ())]
+    if not ends:
+        return None
+    total, span = max(ends, key=lambda t: t[0])
+    pieces = []
+    while span is not None:
+        pieces.append(span.piece)
+        span = chain[span][1]
+    return total, tuple(reversed(pieces))
+
+
 def settle(blob: Blob, score: dict[Piece, float]) -> Cut:
-    """The cut of `blob` to read: its default, unless another scores SWITCH_MARGIN more."""
+    """The cut of `blob` to read: its default, unless another (or a chain of its spans) scores
+    SWITCH_MARGIN more."""
     best = blob.default
     if not may_switch(blob, score):
         return best
-    totals = [sum(score[p] for p in cut) for cut in blob.cuts]
-    n = int(np.argmax(totals[1:])) + 1
-    return blob.cuts[n] if totals[n] - totals[0] > SWITCH_MARGIN else best
+    options = [(sum(score[p] for p in cut), cut) for cut in blob.cuts]
+    chain = best_chain(blob.spans, score)
+    if chain is not None and min(score[p] for p in chain[1]) >= CHAIN_FLOOR:
+        options.append(chain)
+    total, cut = max(options[1:], key=lambda t: t[0])
+    return cut if total - options[0][0] > SWITCH_MARGIN else best
