@@ -8,6 +8,7 @@ drag it down.
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import combinations
 
 import cv2
@@ -159,8 +160,8 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
             if other == 2:
                 cuts += [cut_blob(whole, mask, 2, at=at) for at in OFF_CENTRE_CUTS]
         distinct = list(dict.fromkeys(cuts))  # the default first; an alternative equal to it goes
-        spans = blob_spans(whole, mask) if others else ()
-        blobs.append(Blob((default, *(c for c in distinct[1:] if c)), spans))
+        lattice = partial(blob_spans, whole, mask) if others else ()
+        blobs.append(Blob((default, *(c for c in distinct[1:] if c)), lattice))
     return blobs
 
 

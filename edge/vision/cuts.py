@@ -10,7 +10,9 @@ pieces are most probably digits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -63,7 +65,13 @@ class Blob:
     """
 
     cuts: tuple[Cut, ...]
-    spans: tuple[Span, ...] = ()
+    # the spans, or how to find them: finding them costs ~10% of a frame, so only a reader that
+    # searches them (one whose model can say "not a digit") pays for it, on first use of `spans`
+    lattice: tuple[Span, ...] | Callable[[], tuple[Span, ...]] = field(default=(), compare=False)
+
+    @cached_property
+    def spans(self) -> tuple[Span, ...]:
+        return self.lattice() if callable(self.lattice) else self.lattice
 
     @property
     def default(self) -> Cut:

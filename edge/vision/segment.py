@@ -249,7 +249,7 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
         marks.append(boxes_array([p.box for p in blob.default if not is_digit(p)]))
         if default:
             others = (c for c in blob.cuts[1:] if all(is_digit(p) for p in c))
-            kept.append(Blob((default, *others), blob.spans if default == blob.default else ()))
+            kept.append(Blob((default, *others), blob.lattice if default == blob.default else ()))
     return merge_alternatives(kept), labels, one_field, np.concatenate(marks).astype(np.int32)
 
 
