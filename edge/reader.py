@@ -164,7 +164,7 @@ class DigitReader:
             score.update(zip(doubtful, piece_scores(more_probs).tolist(), strict=True))
             pieces, crops, probs = pieces + doubtful, np.concatenate([crops, more_crops]), np.concatenate([probs, more_probs])
         row = {piece: i for i, piece in enumerate(pieces)}
-        chosen = [row[piece] for blob in seg.blobs for piece in settle(blob, score)]
+        chosen = [row[piece] for blob in seg.blobs for piece in settle(blob, score, lattice=lattice)]
         t2 = time.perf_counter()
         back = 1.0 / picture.scale
         boxes = tuple(pieces[i].box.scale(back) for i in chosen)

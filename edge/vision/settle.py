@@ -94,14 +94,15 @@ def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[floa
     return total, tuple(reversed(pieces))
 
 
-def settle(blob: Blob, score: dict[Piece, float]) -> Cut:
-    """The cut of `blob` to read: its default, unless another (or a chain of its spans) scores
-    SWITCH_MARGIN more."""
+def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True) -> Cut:
+    """The cut of `blob` to read: its default, unless another (or, with `lattice`, a chain of its
+    spans) scores SWITCH_MARGIN more. A reader that does not read the spans passes
+    `lattice=False`, so they are never found."""
     best = blob.default
     if not may_switch(blob, score):
         return best
     options = [(sum(score[p] for p in cut), cut) for cut in blob.cuts]
-    chain = best_chain(blob.spans, score)
+    chain = best_chain(blob.spans, score) if lattice else None
     if chain is not None and min(score[p] for p in chain[1]) >= CHAIN_FLOOR:
         options.append(chain)
     total, cut = max(options[1:], key=lambda t: t[0])
