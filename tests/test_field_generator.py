@@ -68,3 +68,18 @@ def test_separators_are_scored_as_the_issue_says():
     assert truth_of("12/05/24") == "12 05 24"  # '/' and '-' part numbers
     assert truth_of("555-1234") == "555 1234"
     assert truth_of("250,-") == "250" and truth_of("48=") == "48"  # trailing marks are no digits
+
+
+def test_a_big_digit_in_the_first_line_is_never_cut_by_the_sheets_top():
+    # the scale row wrote 400 px digits 28 px below the top: a 7 lost its bar and read as a 1
+    from bench.field.layout import write_number
+    from bench.field.sheet import Sheet
+
+    require_field_fonts()
+    rng = np.random.default_rng(3)
+    for hand in FIELD_FONTS:
+        sheet = Sheet(1400, 500)
+        write_number(sheet, rng, Pen(str(hand)), "737", x=10, bottom=120, height=360)
+        drawn = sheet.layers["digits"]
+        assert drawn[0].max() <= 0.08, f"{hand}: ink runs into the sheet's top edge"
+        assert [d[0] for d in sheet.digits] == [7, 3, 7]

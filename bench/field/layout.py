@@ -82,6 +82,9 @@ def write_number(
         wander = int(round(rng.uniform(-pen.baseline_wander, pen.baseline_wander) * height))
         if ch.isdigit():
             y = bottom - gh + wander
+            # never past the sheet's top: a digit whose top the edge cut off is truth nobody can
+            # read (a 7 without its bar is a 1); a big digit in the first line drops a little
+            y = max(y, 1 - int(np.argmax(ink.max(axis=1) > 0.08)))
         elif SEPARATOR_TOP.get(ch) is None:
             y = bottom - gh + wander // 2
         else:
