@@ -83,8 +83,9 @@ def write_number(
         if ch.isdigit():
             y = bottom - gh + wander
             # never past the sheet's top: a digit whose top the edge cut off is truth nobody can
-            # read (a 7 without its bar is a 1); a big digit in the first line drops a little
-            y = max(y, 1 - int(np.argmax(ink.max(axis=1) > 0.08)))
+            # read (a 7 without its bar is a 1); a big digit in the first line drops to leave a
+            # writer's margin (a 40th of the sheet) between it and the page's edge
+            y = max(y, sheet.height // 40 - int(np.argmax(ink.max(axis=1) > 0.08)))
         elif SEPARATOR_TOP.get(ch) is None:
             y = bottom - gh + wander // 2
         else:
