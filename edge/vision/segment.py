@@ -233,8 +233,12 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
     median_h = float(np.median([p.box.h for p in defaults]))
     area = np.concatenate([[0], stats[:, cv2.CC_STAT_AREA]])
     boxes = boxes_array([p.box for p in defaults])
+    # a pen's strokes of another size are digits when a peer of their size stands beside them
+    # (a lone small blob by a digit is more often a piece of it); a piece is never larger than
+    # its digit, so one taller than the others' digits needs no peer (a 300 px 0 beside small ones)
+    heights = boxes[:, 3].astype(np.float64)
     stroked = dict(zip(defaults, stroke_like(boxes, np.array([area[list(p.labels)].sum() for p in defaults]))
-                       & has_peer(boxes), strict=True))
+                       & (has_peer(boxes) | (heights > 3 * median_h)), strict=True))
 
     def is_digit(piece: Piece) -> bool:
         # not digits: specks, dashes and rules (much wider than tall), anything taller than three
