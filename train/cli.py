@@ -22,6 +22,8 @@ examples:
   edge-train --crops my_crops/ --epochs 5                         # fine-tune on your camera's digits
   edge-train --kaggle-train train.csv --kaggle-test test.csv      # and write submission.csv
   edge-train --out runs/edge --resume                             # carry on after the last epoch
+  edge-train --init-from edge/models/digits_int8.tflite --epochs 8 --learning-rate 5e-4
+                                                                  # fine-tune the shipped model
   edge-train --distribute                                         # data-parallel on every GPU
 
 checkpoints: every epoch writes <out>/checkpoint.keras (model + optimizer state) and
@@ -57,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="font- and stroke-drawn digits as a share of the real ones (default: edge 0.25, seed 0)")
     p.add_argument("--negatives", type=fraction, metavar="SHARE",
                    help="'not a digit' crops as a share of all digits (default: edge 0.15; seed 0: it has 10 outputs)")
+    p.add_argument("--init-from", metavar="MODEL",
+                   help="start from this model's weights: a model.keras, or an int8 .tflite edge model "
+                   "(e.g. edge/models/digits_int8.tflite); a 10-output model gains the 'not a digit' output")
+    p.add_argument("--distill-from", metavar="MODEL",
+                   help="teacher (a model.keras or .tflite edge model): each real digit's target blends its "
+                   "label with the teacher's softened answer, so new outputs and hands do not cost old digits")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --out from its last epoch checkpoint (its saved config wins)")
     p.add_argument("--distribute", action="store_true",
@@ -89,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         camera_fraction=args.camera_fraction, augment=not args.no_augment, data_dir=args.data_dir,
         kaggle_train=args.kaggle_train, kaggle_test=args.kaggle_test, crops=args.crops,
         limit_train=args.limit_train, limit_test=args.limit_test, other_hands=args.other_hands,
-        negatives=args.negatives, distribute=args.distribute, out=args.out or f"runs/{args.model}",
+        negatives=args.negatives, distribute=args.distribute, init_from=args.init_from, distill_from=args.distill_from, out=args.out or f"runs/{args.model}",
     )
     try:
         metrics = run(config, verbose=0 if args.quiet else 1, resume=args.resume)

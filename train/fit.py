@@ -19,11 +19,15 @@ import numpy as np
 from train import checkpoint, plots
 from train.augment import affine_augmenter, camera_style_batch
 from train.data import VAL_FRACTION, TrainingData, load_training_data
+from train.distill import blended_targets, load_teacher
 from train.distribute import replica_scope
 from train.kaggle import read_csv, write_submission
 from train.mix import build_mix, validation_mix
-from train.models import NOT_A_DIGIT, build_model, count_macs
+from train.models import NOT_A_DIGIT, build_model, count_macs, output_classes
 from train.negatives import negative_test_set
+from train.warm import initial_model
+
+WARM_CALIBRATION = 4000  # training digits that set a warm-started model's batch-norm statistics
 
 # Per-model recipes. The seed's is the published one; ours is tuned on the validation split.
 # other_hands: font and stroke digits, as a share of the real digits; negatives: "not a digit"
@@ -55,6 +59,8 @@ class TrainConfig:
     limit_train: int | None = None  # train on a stratified subset (tests, quick looks)
     limit_test: int | None = None  # measure on a stratified subset of MNIST test
     distribute: bool = False  # data-parallel over every GPU (or logical CPU device) seen
+    init_from: str | None = None  # start from this model (.keras, or an int8 .tflite edge model)
+    distill_from: str | None = None  # teacher for the real digits' targets (train/distill.py)
     out: str = "runs/edge"
 
     def resolved(self) -> TrainConfig:
@@ -74,9 +80,13 @@ class TrainConfig:
 class AugmentedDigits(keras.utils.PyDataset):
     """Each epoch: shuffle, swap in camera-style versions, then random rotate/zoom/shift."""
 
-    def __init__(self, x, y, camera_x, config: TrainConfig, first_epoch: int = 0, **kwargs):
+    def __init__(self, x, y, camera_x, config: TrainConfig, first_epoch: int = 0,
+                 teacher: keras.Model | None = None, taught: np.ndarray | None = None,
+                 classes: int = NOT_A_DIGIT + 1, **kwargs):
         super().__init__(**kwargs)
         self.x, self.y, self.camera_x = x, y, camera_x
+        # with a teacher the targets are (N, classes) blends for the `taught` rows, else labels
+        self.teacher, self.taught, self.classes = teacher, taught, classes
         self.batch_size = config.batch_size
         self.camera_fraction = config.camera_fraction if config.augment else 0.0
         self.seed = config.seed + 1
@@ -100,7 +110,15 @@ class AugmentedDigits(keras.utils.PyDataset):
         batch = batch[..., None].astype("float32")
         if self.augment is not None:
             batch = keras.ops.convert_to_numpy(self.augment(batch, training=True))
-        return batch, self.y[idx]
+        if self.teacher is None:
+            return batch, self.y[idx]
+        taught = self.taught[idx]
+        probs = keras.ops.convert_to_numpy(self.teacher(batch[taught], training=False)) if taught.any() else None
+        full = None
+        if probs is not None:
+            full = np.zeros((len(idx), probs.shape[1]), np.float32)
+            full[taught] = probs
+        return batch, blended_targets(self.y[idx], full, taught, self.classes)
 
 
 def describe_device() -> str:
@@ -194,15 +212,23 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     if config.distribute:
         log(f"data-parallel over {replicas} replicas, {config.batch_size} digits per step in all")
     first_epoch = state["epochs_done"] if state else 0
-    train_seq = AugmentedDigits(mix.x, mix.y, mix.camera_x, config, first_epoch=first_epoch)
+    teacher = None
+    if config.distill_from:
+        teacher = load_teacher(config.distill_from, data.x_train[:WARM_CALIBRATION])
+        log(f"teacher: {config.distill_from} (real digits' targets blend the label with its answer)")
+    taught = np.arange(len(mix.y)) < mix.counts["digits"]  # the real digits come first in the mix
+    train_seq = AugmentedDigits(mix.x, mix.y, mix.camera_x, config, first_epoch=first_epoch,
+                                teacher=teacher, taught=taught, classes=output_classes(config.model))
+    val_y = val.y if teacher is None else np.eye(output_classes(config.model), dtype=np.float32)[val.y]
     with scope:
         if state is not None:
             model = checkpoint.load_model(out)
         else:
-            model = build_model(config.model)
+            model = build_model(config.model) if config.init_from is None else \
+                initial_model(config.init_from, config.model, data.x_train[:WARM_CALIBRATION])
             model.compile(
                 optimizer=_optimizer(config, len(train_seq)),
-                loss="sparse_categorical_crossentropy",
+                loss="sparse_categorical_crossentropy" if teacher is None else "categorical_crossentropy",
                 metrics=["accuracy"],
             )
     saver = checkpoint.EpochCheckpoint(out, asdict(config), state["history"] if state else None)
@@ -215,7 +241,7 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     if first_epoch < config.epochs:
         model.fit(
             train_seq,
-            validation_data=(val.x[..., None].astype("float32"), val.y),
+            validation_data=(val.x[..., None].astype("float32"), val_y),
             epochs=config.epochs,
             initial_epoch=first_epoch,
             callbacks=callbacks,
