@@ -53,3 +53,20 @@ def test_comb_boxes_of_a_form_read_as_one_number_and_their_sides_are_no_1s():
             put(image, ink, left + i * box_w + (box_w - ink.shape[1]) // 2 + int(rng.integers(-4, 5)), top + 12)
         truth.append(number)
     assert reader().read(photo(image)).lines == truth
+
+
+def test_comb_box_sides_seen_at_a_slant_are_no_1s_either():
+    # a camera a few degrees off square: each side leans, so its box is wider than its stroke
+    image = page((1280, 720))
+    rng = np.random.default_rng(4)
+    truth = []
+    for row, number in enumerate(("5073", "81946")):
+        top, box_h, box_w, left = 120 + row * 200, 64, 52, 360
+        for i, ch in enumerate(number):
+            cv2.rectangle(image, (left + i * box_w, top), (left + (i + 1) * box_w, top + box_h), (40, 40, 40), 3)
+            ink = text_ink(ch, 40, HANDS[2])
+            put(image, ink, left + i * box_w + (box_w - ink.shape[1]) // 2 + int(rng.integers(-4, 5)), top + 12)
+        truth.append(number)
+    turn = cv2.getRotationMatrix2D((640, 360), 4, 1.0)
+    slanted = cv2.warpAffine(np.clip(image, 0, 255).astype(np.uint8), turn, (1280, 720), borderValue=(235, 235, 235))
+    assert reader().read(photo(slanted)).lines == truth

@@ -24,7 +24,8 @@ from edge.vision.components import components
 LINE_RUN = 0.03  # pieces of a grid line run straight at least this share of the frame ...
 JOIN = 3  # ... and pieces this many runs apart along it are one line (a thin, tilted line breaks up)
 SIDE_REACH = 3  # px: a box side's ends lie this close to a removed line
-SIDE_THICK = 0.12  # a box side is at most this share of its height wide (printed upright; a pen's 1 leans)
+SIDE_THICK = 0.12  # a box side's stroke is at most this share of its height wide ...
+SIDE_LEAN = 0.25  # ... and its box at most this share (a side in perspective leans a little)
 GRID_SPAN = 2.5  # a grid's lines are at least this many digit heights long
 CELL = (1.2, 3.0)  # and its cells this many digit heights across (larger: a block whose inner lines were missed)
 IN_CELLS = 0.6  # share of the digits that must lie in cells for the page to be read as a grid
@@ -63,8 +64,10 @@ def drop_box_sides(binary: np.ndarray, removed: np.ndarray) -> tuple[np.ndarray,
     if n <= 1:
         return binary, none
     near = cv2.dilate(removed, np.ones((2 * SIDE_REACH + 1, 3), np.uint8)) > 0
-    x, y, w, h = (stats[1:, i] for i in range(4))
-    thin = (w <= np.maximum(3, SIDE_THICK * h)) & (h >= 4)
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    # thin by its ink (area over height), not its box: a side seen in perspective leans, and a
+    # leaning line's box is wider than its stroke (8-10 px boxes round 5.6 px sides 60 px tall)
+    thin = (area <= np.maximum(3, SIDE_THICK * h) * h) & (w <= SIDE_LEAN * h) & (h >= 4)
     if not thin.any():
         return binary, none
     drop = np.zeros(n, bool)
