@@ -235,10 +235,13 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
     boxes = boxes_array([p.box for p in defaults])
     # a pen's strokes of another size are digits when a peer of their size stands beside them
     # (a lone small blob by a digit is more often a piece of it); a piece is never larger than
-    # its digit, so one taller than the others' digits needs no peer (a 300 px 0 beside small ones)
-    heights = boxes[:, 3].astype(np.float64)
+    # its digit, so one taller than the others' digits needs no peer (a 300 px 0 beside small ones),
+    # unless it touches the frame's edge: there a big blob is the surround at a page's corner
+    bx0, by0, bw0, bh0 = (boxes[:, i] for i in range(4))
+    inside = (bx0 > 0) & (by0 > 0) & (bx0 + bw0 < w) & (by0 + bh0 < h)
+    big = (bh0 > 3 * median_h) & inside
     stroked = dict(zip(defaults, stroke_like(boxes, np.array([area[list(p.labels)].sum() for p in defaults]))
-                       & (has_peer(boxes) | (heights > 3 * median_h)), strict=True))
+                       & (has_peer(boxes) | big), strict=True))
 
     def is_digit(piece: Piece) -> bool:
         # not digits: specks, dashes and rules (much wider than tall), anything taller than three
