@@ -25,7 +25,7 @@ from edge.errors import UserError
 from edge.flags import bounded as _bounded
 from edge.flags import resolution as _resolution
 from edge.outputs.paths import write_image
-from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, ReadResult
+from edge.reader import DEFAULT_MIN_CONFIDENCE, SPAN_BUDGET, DigitReader, ReadResult
 from edge.service import add_service_flags, parse_args, start_service
 from edge.smoothing import DEFAULT_WINDOW, LineVote
 from edge.sources import DemoSource, open_source
@@ -166,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delegate", choices=["edgetpu"], help="run the model on a Coral Edge TPU")
     p.add_argument("--min-confidence", type=_bounded(float, 0.0, 1.0, "0 to 1"), default=DEFAULT_MIN_CONFIDENCE,
                    metavar="X", help=f"drop digits whose top probability is below X (default {DEFAULT_MIN_CONFIDENCE})")
+    p.add_argument("--span-budget", type=_bounded(int, 0, 10**6, "0 or more"), default=SPAN_BUDGET, metavar="N",
+                   help=f"with a model that says 'not a digit': read at most N over-segmented spans of touching "
+                   f"digits a frame (default {SPAN_BUDGET}, ~15 ms on a 2-core x86 box; 0: none, faster; "
+                   "1000: every one, up to 3x the frame time, best on joined-up writing)")
     p.add_argument("--data-dir", metavar="DIR",
                    help="MNIST folder for --demo, for the full test set (default: $EDGE_DIGITS_DATA, else the "
                    "1,000 MNIST test digits shipped with the package)")
@@ -241,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         source = _make_source(args, stop)
         with source:  # a missing camera is reported before the model loads
             classifier = DigitClassifier(args.model, threads=args.threads, delegate=args.delegate)
-            reader = DigitReader(classifier, min_confidence=args.min_confidence, layout=args.layout)
+            reader = DigitReader(classifier, min_confidence=args.min_confidence, layout=args.layout,
+                                 span_budget=args.span_budget)
             save_dir = args.save_dir
             want_window = not args.no_window and not args.json and source.live
             window = want_window and display_available()

@@ -27,7 +27,17 @@ from edge.vision.layout import reading_order_and_marks
 from edge.vision.picture import MAX_SIDE, Picture
 from edge.vision.segment import Segmentation, segment
 from edge.vision.separators import Mark, slashes
-from edge.vision.settle import DIGITS, digit_values, may_switch, not_a_digit, piece_scores, settle
+from edge.vision.settle import (
+    DIGITS,
+    digit_values,
+    may_switch,
+    needs_lattice,
+    not_a_digit,
+    piece_scores,
+    settle,
+)
+
+SPAN_BUDGET = 128  # spans read per frame at most: one batch of 128 crops, ~15 ms on a 2-core x86 box
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "MAX_SIDE", "Digit", "DigitReader", "ReadResult", "Settled"]
 
@@ -110,6 +120,20 @@ class Settled:
         return digit_values(self.probs)[1]
 
 
+
+def within_budget(blobs: list, budget: int) -> list:
+    """The blobs whose spans are read this frame: the smallest lattices first, at most `budget`
+    spans in all (SPAN_BUDGET), so a page of words or scribbles costs a frame a bounded ~15 ms;
+    the rest settle on their explicit cuts."""
+    chosen, used = [], 0
+    for blob in sorted(blobs, key=lambda b: len(b.spans)):
+        if used + len(blob.spans) > budget:
+            break
+        chosen.append(blob)
+        used += len(blob.spans)
+    return chosen
+
+
 def given_a_digit(probs: np.ndarray, reject_threshold: float | None) -> tuple[np.ndarray, np.ndarray]:
     """(top digit, confidence) per piece. With a calibrated reject the confidence is the top
     digit's share of the digit columns, p(digit | a digit): "is it a digit" is then the
@@ -131,8 +155,9 @@ class DigitReader:
     """
 
     def __init__(self, classifier, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE, layout: str = "auto",
-                 reject_threshold: float | None = None) -> None:
+                 reject_threshold: float | None = None, span_budget: int = SPAN_BUDGET) -> None:
         self.classifier = classifier
+        self.span_budget = span_budget  # spans of touching digits read per frame at most (0: none)
         self.min_confidence = min_confidence
         self.layout = layout  # "auto", "field" or "page": see edge.vision.field
         self.reject_threshold = reject_threshold if reject_threshold is not None \
@@ -155,16 +180,25 @@ class DigitReader:
         score = dict(zip(pieces, piece_scores(probs).tolist(), strict=True))
         # the spans' lattice only with a "not a digit" column: without it fragments read as confident digits
         lattice = probs.shape[1] > DIGITS
-        doubtful = tuple(dict.fromkeys(
-            p for blob in seg.blobs if may_switch(blob, score)
-            for p in (blob.pieces if lattice else blob.cut_pieces) if p not in score))
-        if doubtful:
-            more_crops = crop_pieces(seg.ink, seg.labels, doubtful)
-            more_probs = self.classifier.classify(more_crops)
-            score.update(zip(doubtful, piece_scores(more_probs).tolist(), strict=True))
-            pieces, crops, probs = pieces + doubtful, np.concatenate([crops, more_crops]), np.concatenate([probs, more_probs])
+        # first the explicit cuts of the doubtful blobs; then, with a "not a digit" column, the
+        # spans of those that no cut reads confidently (needs_lattice)
+        switching = [blob for blob in seg.blobs if may_switch(blob, score)]
+        searched: set[int] = set()
+        for stage in ("cuts", "spans"):
+            if stage == "spans":
+                if not lattice:
+                    break
+                switching = within_budget([blob for blob in switching if needs_lattice(blob, score)], self.span_budget)
+                searched = {id(blob) for blob in switching}
+            doubtful = tuple(dict.fromkeys(
+                p for blob in switching for p in (blob.pieces if stage == "spans" else blob.cut_pieces) if p not in score))
+            if doubtful:
+                more_crops = crop_pieces(seg.ink, seg.labels, doubtful)
+                more_probs = self.classifier.classify(more_crops)
+                score.update(zip(doubtful, piece_scores(more_probs).tolist(), strict=True))
+                pieces, crops, probs = pieces + doubtful, np.concatenate([crops, more_crops]), np.concatenate([probs, more_probs])
         row = {piece: i for i, piece in enumerate(pieces)}
-        chosen = [row[piece] for blob in seg.blobs for piece in settle(blob, score, lattice=lattice)]
+        chosen = [row[piece] for blob in seg.blobs for piece in settle(blob, score, lattice=id(blob) in searched)]
         t2 = time.perf_counter()
         back = 1.0 / picture.scale
         boxes = tuple(pieces[i].box.scale(back) for i in chosen)

@@ -12,7 +12,7 @@ def test_crop_counts_share_padded_batch_sizes_and_padding_changes_no_answer():
     one_by_one = np.concatenate([classifier.classify(digits[i : i + 1]) for i in range(len(digits))])
     for n in (3, 5, 7, 20, 21, 23, 40):
         probs = classifier.classify(digits[:n])
-        assert probs.shape == (n, 10)
+        assert probs.shape == (n, classifier.classes)
         assert np.allclose(probs, one_by_one[:n], atol=1e-6)
     # seven crop counts, four batch sizes: each interpreter was allocated once, at its first use
     assert classifier.allocated_batches == (1, 8, 24, 40)

@@ -9,6 +9,7 @@ from edge.vision.settle import (
     LOG_FLOOR,
     best_chain,
     digit_values,
+    needs_lattice,
     not_a_digit,
     piece_scores,
     settle,
@@ -105,3 +106,19 @@ def test_a_chain_with_a_doubtful_piece_is_not_read():
 def test_cut_positions_include_the_valley_between_touching_strokes():
     columns = np.array([9, 9, 8, 2, 1, 3, 9, 9, 9, 9])
     assert 4 in cut_positions(columns, 40) and cut_positions(columns, 40)[0] == 0 and cut_positions(columns, 40)[-1] == 10
+
+
+def test_spans_are_read_only_where_no_cut_reads_confidently_and_within_the_frames_budget():
+    from edge.reader import within_budget
+
+    whole, mask = _overlapping_zeros()
+    blob = Blob(((whole,), cut_blob(whole, mask, 2)), blob_spans(whole, mask))
+    rejected = {p: float(np.log(LOG_FLOOR)) for p in blob.cut_pieces}
+    assert needs_lattice(blob, rejected)
+    confident = dict(rejected) | {p: float(np.log(0.97)) for p in blob.cuts[1]}
+    assert not needs_lattice(blob, confident)  # the even cut reads two sure digits: no spans
+    small = Blob(((WHOLE,), (LEFT, RIGHT)), blob.spans[:3])
+    # the smallest lattices first, never more spans than the budget
+    assert within_budget([blob, small], len(blob.spans) + 3) == [small, blob]
+    assert within_budget([blob, small], len(blob.spans)) == [small]
+    assert within_budget([blob, small], 0) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -51,8 +52,11 @@ def test_a_fine_tune_from_the_shipped_model_keeps_its_digits(mnist_dir, tmp_path
     metrics = json.loads((out / "metrics.json").read_text())
     # 800 digits from scratch read ~85%; from the shipped model the digits stay read
     assert metrics["test_accuracy"] >= 0.97
-    config = json.loads((out / "config.json").read_text())["config"]
-    assert config["init_from"] == config["distill_from"] == str(SHIPPED_MODEL)
+    record = json.loads((out / "config.json").read_text())
+    assert record["config"]["init_from"] == record["config"]["distill_from"] == str(SHIPPED_MODEL)
+    # the path may hold another model tomorrow; the bytes it started from are on record
+    started = hashlib.sha256(SHIPPED_MODEL.read_bytes()).hexdigest()
+    assert record["data"]["init_from"]["sha256"] == record["data"]["distill_from"]["sha256"] == started
 
 
 def test_init_from_a_missing_or_foreign_file_is_one_line_and_exit_2(mnist_dir, tmp_path):

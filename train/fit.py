@@ -6,6 +6,7 @@ weights with the data hashes and library versions, so a model says how it was ma
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 import sys
@@ -206,6 +207,9 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     mix = build_mix(data.x_train, data.y_train, config.seed, cache=out / "pools.npz", **shares)
     val = validation_mix(data.x_val, data.y_val, config.seed, **shares)
     data.sources["mix"] = {"train": mix.counts, "val": val.counts}
+    for role, path in (("init_from", config.init_from), ("distill_from", config.distill_from)):
+        if path and Path(path).is_file():  # the path may later hold another model: keep its bytes' hash
+            data.sources[role] = {"path": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
     log(f"training mix {mix.counts}, validation {val.counts}: made in {time.perf_counter() - t0:.1f} s")
 
     scope, replicas = replica_scope(config.distribute)
