@@ -25,7 +25,7 @@ import numpy as np
 from edge.demo.mnist import load_split
 from edge.demo.scoring import Score
 from edge.demo.synth import DemoScene, make_page, render
-from edge.reader import DigitReader
+from edge.reader import SPAN_BUDGET, DigitReader
 from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier
 
 RESULTS = Path(__file__).parent / "results"
@@ -137,6 +137,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir")
     p.add_argument("--model")
+    p.add_argument("--span-budget", type=int, default=SPAN_BUDGET,
+                   help=f"the reader's touching-digit spans per frame, as edge-run's (default {SPAN_BUDGET})")
     p.add_argument("--frames", type=int, default=60, help="frames per speed row")
     p.add_argument("--accuracy-frames", type=int, default=400, help="demo frames for the accuracy figures")
     p.add_argument("--rows", default="demo,small,field", help="speed rows to run: demo, small, field (comma-separated)")
@@ -158,7 +160,7 @@ def main() -> None:
         for n in threads:
             # OpenCV gets the interpreter's thread count, so a row's cpu ms is what that many cores spend
             cv2.setNumThreads(n)
-            result = bench(DigitReader(DigitClassifier(args.model, threads=n)), row)
+            result = bench(DigitReader(DigitClassifier(args.model, threads=n), span_budget=args.span_budget), row)
             speed.append({"frames_kind": row.name, "resolution": f"{row.wh[0]}x{row.wh[1]}", "threads": n, **result})
             print(json.dumps(speed[-1]), flush=True)
     # accuracy on a longer run of the demo generator's frames (any digit count)
@@ -167,7 +169,7 @@ def main() -> None:
     accuracy_row = Row("demo", (640, 480), [_encode(f.image) for f in frames], [f.lines for f in frames],
                        float(np.mean([len(f.digits) for f in frames])), colour=False)
     cv2.setNumThreads(1)
-    acc = bench(DigitReader(DigitClassifier(args.model)), accuracy_row)
+    acc = bench(DigitReader(DigitClassifier(args.model), span_budget=args.span_budget), accuracy_row)
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or platform.platform()}"
     model = Path(args.model or SHIPPED_MODEL)
     report = {"machine": machine, "model": f"{model.name} sha256 {hashlib.sha256(model.read_bytes()).hexdigest()[:12]}",

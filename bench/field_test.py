@@ -26,7 +26,7 @@ from bench.field.scoring import ConditionScore
 from edge.demo.mnist import ENV_VAR, load_split
 from edge.demo.synth import DemoScene
 from edge.errors import UserError
-from edge.reader import DigitReader
+from edge.reader import SPAN_BUDGET, DigitReader
 from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -82,6 +82,7 @@ def run_field_test(
     save_frames: Path | None = None,
     progress: bool = False,
     examples: bool = False,
+    span_budget: int = SPAN_BUDGET,
 ) -> dict:
     """Generate and read every scene; the report as a JSON-ready dict (rows, overall, demo), plus
     'examples' (condition -> annotated first frame, for the contact sheet) when asked.
@@ -90,7 +91,7 @@ def run_field_test(
     """
     require_field_fonts()
     conditions = list(conditions or CONDITIONS)
-    reader = DigitReader(DigitClassifier(model_path))
+    reader = DigitReader(DigitClassifier(model_path), span_budget=span_budget)
     demo, demo_note = _demo_frames(data_dir, scenes_per_condition, seed)
     bar = Progress(scenes_per_condition * len(conditions) + (len(demo) if demo else 0), progress)
     rows: dict[str, ConditionScore] = {}
@@ -148,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=RESULTS, help="folder for field_test.{json,md} and the contact sheet")
     p.add_argument("--save-frames", type=Path, help="write annotated frames (first 3 per condition) here")
     p.add_argument("--no-classifier", action="store_true", help="skip the classifier-only checks")
+    p.add_argument("--span-budget", type=int, default=SPAN_BUDGET,
+                   help=f"the reader's touching-digit spans per frame, as edge-run's (default {SPAN_BUDGET})")
     args = p.parse_args(argv)
     try:
         if args.scenes_per_condition < 1:
@@ -161,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         result = run_field_test(
             args.model, seed=args.seed, scenes_per_condition=args.scenes_per_condition, conditions=conditions,
             data_dir=data_dir, save_frames=args.save_frames, progress=True, examples=True,
+            span_budget=args.span_budget,
         )
         if not args.no_classifier:
             result["classifier"] = classifier_checks(args.model, seed=args.seed)
