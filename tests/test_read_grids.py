@@ -41,32 +41,29 @@ def test_a_9x9_grid_reads_as_nine_lines_of_one_digit_numbers_in_row_order():
     assert score.digit_accuracy >= 0.9 and score.number_rate >= 0.9, score.summary()
 
 
-def test_comb_boxes_of_a_form_read_as_one_number_and_their_sides_are_no_1s():
+def combs(numbers, seed: int, *, first: int, pitch: int, left: int, line: int) -> np.ndarray:
+    """A page with one comb of boxes per number (64 px tall, 52 px wide), a digit in each box."""
     image = page((1280, 720))
-    rng = np.random.default_rng(1)
-    truth = []
-    for row, number in enumerate(("40712", "839465", "2508")):
-        top, box_h, box_w, left = 60 + row * 150, 64, 52, 300
+    rng = np.random.default_rng(seed)
+    for row, number in enumerate(numbers):
+        top, box_h, box_w = first + row * pitch, 64, 52
         for i, ch in enumerate(number):
-            cv2.rectangle(image, (left + i * box_w, top), (left + (i + 1) * box_w, top + box_h), (40, 40, 40), 2)
+            cv2.rectangle(image, (left + i * box_w, top), (left + (i + 1) * box_w, top + box_h), (40, 40, 40), line)
             ink = text_ink(ch, 40, HANDS[2])
             put(image, ink, left + i * box_w + (box_w - ink.shape[1]) // 2 + int(rng.integers(-4, 5)), top + 12)
-        truth.append(number)
+    return image
+
+
+def test_comb_boxes_of_a_form_read_as_one_number_and_their_sides_are_no_1s():
+    truth = ["40712", "839465", "2508"]
+    image = combs(truth, 1, first=60, pitch=150, left=300, line=2)
     assert reader().read(photo(image)).lines == truth
 
 
 def test_comb_box_sides_seen_at_a_slant_are_no_1s_either():
     # a camera a few degrees off square: each side leans, so its box is wider than its stroke
-    image = page((1280, 720))
-    rng = np.random.default_rng(4)
-    truth = []
-    for row, number in enumerate(("5073", "81946")):
-        top, box_h, box_w, left = 120 + row * 200, 64, 52, 360
-        for i, ch in enumerate(number):
-            cv2.rectangle(image, (left + i * box_w, top), (left + (i + 1) * box_w, top + box_h), (40, 40, 40), 3)
-            ink = text_ink(ch, 40, HANDS[2])
-            put(image, ink, left + i * box_w + (box_w - ink.shape[1]) // 2 + int(rng.integers(-4, 5)), top + 12)
-        truth.append(number)
+    truth = ["5073", "81946"]
+    image = combs(truth, 4, first=120, pitch=200, left=360, line=3)
     turn = cv2.getRotationMatrix2D((640, 360), 4, 1.0)
     slanted = cv2.warpAffine(np.clip(image, 0, 255).astype(np.uint8), turn, (1280, 720), borderValue=(235, 235, 235))
     assert reader().read(photo(slanted)).lines == truth
