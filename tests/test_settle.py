@@ -108,6 +108,20 @@ def test_cut_positions_include_the_valley_between_touching_strokes():
     assert 4 in cut_positions(columns, 40) and cut_positions(columns, 40)[0] == 0 and cut_positions(columns, 40)[-1] == 10
 
 
+def test_a_ragged_edges_dips_are_mostly_no_cut_positions_but_a_join_is():
+    # 160 columns of a blob 100 px tall: ink about 30 deep, ragged by a pixel or three (a noisy
+    # stroke edge), and one real join, 8 columns thin, at 80
+    rng = np.random.default_rng(0)
+    columns = 30 + rng.integers(-3, 4, 160)
+    columns[76:84] = 3
+    inner = columns[1:-1]
+    raw_dips = np.count_nonzero((inner <= columns[:-2]) & (inner <= columns[2:]))
+    positions = cut_positions(columns, 100)
+    assert any(76 <= p < 84 for p in positions)
+    grid = 160 // 20 + 1  # every fifth of the height
+    assert len(positions) - grid < raw_dips / 2, (positions, raw_dips)
+
+
 def test_spans_are_read_only_where_no_cut_reads_confidently_and_within_the_frames_budget():
     from edge.reader import within_budget
 

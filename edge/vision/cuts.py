@@ -25,6 +25,7 @@ MAX_PIECES = 6  # no blob is cut into more digits than this
 CUT_WINDOW = 0.3  # a cut lies within this share of a digit width of its even-spacing position
 OFF_CENTRE_WINDOW = 0.15  # an off-centre cut lies within this share of the width of where it was asked
 SPAN_STEP = 0.2  # over-segmentation: a cut position every this many blob heights, besides the ink valleys
+VALLEY_SMOOTH = 0.06  # ... the column profile smoothed over this many blob heights before its valleys are found
 SPAN_WIDTH = (0.15, 1.2)  # a span (one digit) is this many blob heights wide, a narrow 1 to a wide 0
 SPAN_OVERLAP = 0.15  # neighbouring spans may share this many blob heights of columns (overlapping digits)
 SPAN_HEIGHT = 0.65  # a span's ink is at least this share of the blob's height: digits side by side are
@@ -144,8 +145,11 @@ def cut_positions(columns: np.ndarray, h: int) -> list[int]:
     of its column profile (the thin joins between touching digits), its two ends included."""
     w = len(columns)
     step = max(2, round(SPAN_STEP * h))
-    inner = columns[1:-1]
-    valleys = np.flatnonzero((inner <= columns[:-2]) & (inner <= columns[2:]) & (inner < inner.max(initial=0))) + 1
+    # the profile smoothed over a stroke's width first: a ragged edge's every dip is no join
+    k = max(1, round(VALLEY_SMOOTH * h)) | 1
+    smooth = np.convolve(columns.astype(np.float64), np.ones(k) / k, mode="same") if w > k else columns
+    inner = smooth[1:-1]
+    valleys = np.flatnonzero((inner <= smooth[:-2]) & (inner < smooth[2:]) & (inner < inner.max(initial=0))) + 1
     positions = sorted({0, w, *range(step, w - 1, step), *valleys.tolist()})
     out = [0]
     for p in positions[1:]:  # positions closer than 2 px are one
