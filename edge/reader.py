@@ -21,6 +21,7 @@ import numpy as np
 
 from edge.vision.box import Box, boxes_array
 from edge.vision.crops import crop_pieces
+from edge.vision.cuts import Piece
 from edge.vision.grid import cells
 from edge.vision.ink import ink_dark_grey
 from edge.vision.layout import reading_order_and_marks
@@ -169,6 +170,8 @@ class DigitReader:
         The batch holds every blob's default cut; a second, small one holds the other cuts
         of the few blobs whose default is doubtful enough that another cut could win
         (`may_switch`): the same answer as classifying every cut, for about half the crops.
+        With a "not a digit" column a third batch holds the spans of the doubtful blobs that no
+        cut reads confidently, at most `span_budget` of them.
         """
         t0 = time.perf_counter()
         picture = Picture.of(frame, grey_of=ink_dark_grey)  # coloured pen and chalk on a board made dark on light
@@ -178,27 +181,30 @@ class DigitReader:
         t1 = time.perf_counter()
         probs = self.classifier.classify(crops)
         score = dict(zip(pieces, piece_scores(probs).tolist(), strict=True))
-        # the spans' lattice only with a "not a digit" column: without it fragments read as confident digits
-        lattice = probs.shape[1] > DIGITS
-        # first the explicit cuts of the doubtful blobs; then, with a "not a digit" column, the
-        # spans of those that no cut reads confidently (needs_lattice)
-        switching = [blob for blob in seg.blobs if may_switch(blob, score)]
-        searched: set[int] = set()
-        for stage in ("cuts", "spans"):
-            if stage == "spans":
-                if not lattice:
-                    break
-                switching = within_budget([blob for blob in switching if needs_lattice(blob, score)], self.span_budget)
-                searched = {id(blob) for blob in switching}
-            doubtful = tuple(dict.fromkeys(
-                p for blob in switching for p in (blob.pieces if stage == "spans" else blob.cut_pieces) if p not in score))
-            if doubtful:
-                more_crops = crop_pieces(seg.ink, seg.labels, doubtful)
+
+        def read_more(more: tuple[Piece, ...]) -> None:
+            nonlocal pieces, crops, probs
+            if more:
+                more_crops = crop_pieces(seg.ink, seg.labels, more)
                 more_probs = self.classifier.classify(more_crops)
-                score.update(zip(doubtful, piece_scores(more_probs).tolist(), strict=True))
-                pieces, crops, probs = pieces + doubtful, np.concatenate([crops, more_crops]), np.concatenate([probs, more_probs])
+                score.update(zip(more, piece_scores(more_probs).tolist(), strict=True))
+                pieces, crops, probs = pieces + more, np.concatenate([crops, more_crops]), np.concatenate([probs, more_probs])
+
+        def unread(candidates) -> tuple[Piece, ...]:
+            return tuple(dict.fromkeys(p for p in candidates if p not in score))
+
+        # first the explicit cuts of the doubtful blobs; then, only with a "not a digit" column
+        # (without it fragments read as confident digits), the spans of those that no cut reads
+        # confidently (needs_lattice), within the frame's budget
+        switching = [blob for blob in seg.blobs if may_switch(blob, score)]
+        read_more(unread(p for blob in switching for p in blob.cut_pieces))
+        searched = []
+        if probs.shape[1] > DIGITS:
+            searched = within_budget([blob for blob in switching if needs_lattice(blob, score)], self.span_budget)
+            read_more(unread(p for blob in searched for p in blob.pieces))
+        searched_ids = {id(blob) for blob in searched}
         row = {piece: i for i, piece in enumerate(pieces)}
-        chosen = [row[piece] for blob in seg.blobs for piece in settle(blob, score, lattice=id(blob) in searched)]
+        chosen = [row[piece] for blob in seg.blobs for piece in settle(blob, score, lattice=id(blob) in searched_ids)]
         t2 = time.perf_counter()
         back = 1.0 / picture.scale
         boxes = tuple(pieces[i].box.scale(back) for i in chosen)

@@ -38,8 +38,8 @@ def _dequantize(interp, detail: dict) -> np.ndarray:
     return (values - zeros.reshape(shape)) * scales.reshape(shape)
 
 
-def _tflite_layers(path: Path) -> tuple[list[tuple[np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray], float]:
-    """([(conv kernel HWIO, bias)], (dense kernel, bias), the input's scale in pixels per unit)."""
+def _tflite_layers(path: Path) -> tuple[list[tuple[np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray]]:
+    """([(conv kernel HWIO, bias)], (dense kernel, bias)) of the TFLite model at `path`."""
     from ai_edge_litert.interpreter import Interpreter
 
     try:
@@ -60,14 +60,12 @@ def _tflite_layers(path: Path) -> tuple[list[tuple[np.ndarray, np.ndarray]], tup
             dense = (kernel.T, bias)
     if dense is None:
         raise UserError(f"--init-from {path}: no dense layer found; it is not an edge digit model")
-    inp = interp.get_input_details()[0]
-    in_scale = float(inp["quantization"][0]) if inp["dtype"] != np.float32 else 1.0
-    return convs, dense, in_scale
+    return convs, dense
 
 
 def edge_from_tflite(path: Path, calibration: np.ndarray, classes: int = NOT_A_DIGIT + 1) -> keras.Model:
     """The edge model with the weights of the int8 (or float) TFLite edge model at `path`."""
-    convs, (dense_w, dense_b), in_scale = _tflite_layers(Path(path))
+    convs, (dense_w, dense_b) = _tflite_layers(Path(path))
     model = build_edge(classes=classes)
     conv_layers = [layer for layer in model.layers if isinstance(layer, layers.Conv2D)]
     bn_layers = [layer for layer in model.layers if isinstance(layer, layers.BatchNormalization)]
@@ -75,9 +73,9 @@ def edge_from_tflite(path: Path, calibration: np.ndarray, classes: int = NOT_A_D
         k.shape != tuple(layer.kernel.shape) for (k, _), layer in zip(convs, conv_layers, strict=False)
     ):
         raise UserError(f"--init-from {path}: its layers are not the edge model's; warm-start from an edge model")
-    # The Keras model scales pixels by 1/255 before the first conv; a converted model took raw
-    # 0-255 pixels in (its input scale ~1), so that factor went into its first kernel.
-    first_kernel = convs[0][0] * 255.0 * (in_scale if in_scale > 0.5 else 1.0 / 255.0)
+    # The Keras model scales pixels by 1/255 before the first conv; the converter folded that
+    # factor into the first kernel (a converted model takes raw 0-255 pixels in)
+    first_kernel = convs[0][0] * 255.0
     convs[0] = (first_kernel, convs[0][1])
     for (kernel, _), conv in zip(convs, conv_layers, strict=True):
         conv.kernel.assign(kernel.astype("float32"))
@@ -97,14 +95,18 @@ def edge_from_tflite(path: Path, calibration: np.ndarray, classes: int = NOT_A_D
         bn.moving_variance.assign(var.astype("float32"))
         bn.gamma.assign(np.sqrt(var + bn.epsilon).astype("float32"))
         bn.beta.assign((mean + bias).astype("float32"))
-    head = model.get_layer("probs")
-    weights = np.zeros((dense_w.shape[0], classes), "float32")
-    biases = np.full(classes, NOT_A_DIGIT_START_BIAS, "float32")
-    digits = min(classes, dense_w.shape[1])
-    weights[:, :digits], biases[:digits] = dense_w[:, :digits], dense_b[:digits]
-    head.kernel.assign(weights)
-    head.bias.assign(biases)
+    model.get_layer("probs").set_weights(_head(dense_w, dense_b, classes))
     return model
+
+
+def _head(kernel: np.ndarray, bias: np.ndarray, classes: int) -> list[np.ndarray]:
+    """A dense head's weights cut or widened to `classes` outputs: a new "not a digit" column
+    starts at zero weights and NOT_A_DIGIT_START_BIAS."""
+    weights = np.zeros((kernel.shape[0], classes), "float32")
+    biases = np.full(classes, NOT_A_DIGIT_START_BIAS, "float32")
+    kept = min(classes, kernel.shape[1])
+    weights[:, :kept], biases[:kept] = kernel[:, :kept], bias[:kept]
+    return [weights, biases]
 
 
 def initial_model(path: str, model_name: str, calibration: np.ndarray) -> keras.Model:
@@ -125,12 +127,7 @@ def initial_model(path: str, model_name: str, calibration: np.ndarray) -> keras.
     model = build_edge()
     for src, dst in zip(loaded.layers, model.layers, strict=True):
         if dst.name == "probs" or src.name == "probs":
-            w, b = src.get_weights()
-            weights = np.zeros((w.shape[0], NOT_A_DIGIT + 1), "float32")
-            weights[:, : w.shape[1]] = w
-            biases = np.full(NOT_A_DIGIT + 1, NOT_A_DIGIT_START_BIAS, "float32")
-            biases[: b.shape[0]] = b
-            dst.set_weights([weights, biases])
+            dst.set_weights(_head(*src.get_weights(), NOT_A_DIGIT + 1))
         else:
             dst.set_weights(src.get_weights())
     return model

@@ -221,7 +221,7 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
         keep &= field_keep(stats, w)
     else:
         # the page's edge or the surround: touches the frame border and spans much of it
-        at_border = (bx <= 0) | (by <= 0) | (bx + bw >= w) | (by + bh >= h)
+        at_border = at_frame_edge(stats[:, :4], w, h)
         keep &= ~(at_border & ((bw > 0.5 * w) | (bh > 0.5 * h)))
         # a sliver of page edge where the page meets the frame edge (a digit cut off there is unreadable anyway)
         keep &= ~(at_border & ((bw < BORDER_SLIVER * bh) | (bh < BORDER_SLIVER * bw)))
@@ -237,9 +237,7 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
     # (a lone small blob by a digit is more often a piece of it); a piece is never larger than
     # its digit, so one taller than the others' digits needs no peer (a 300 px 0 beside small ones),
     # unless it touches the frame's edge: there a big blob is the surround at a page's corner
-    bx0, by0, bw0, bh0 = (boxes[:, i] for i in range(4))
-    inside = (bx0 > 0) & (by0 > 0) & (bx0 + bw0 < w) & (by0 + bh0 < h)
-    big = (bh0 > 3 * median_h) & inside
+    big = (boxes[:, 3] > 3 * median_h) & ~at_frame_edge(boxes, w, h)
     stroked = dict(zip(defaults, stroke_like(boxes, np.array([area[list(p.labels)].sum() for p in defaults]))
                        & (has_peer(boxes) | big), strict=True))
 
@@ -258,6 +256,12 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
             others = (c for c in blob.cuts[1:] if all(is_digit(p) for p in c))
             kept.append(Blob((default, *others), blob.lattice if default == blob.default else ()))
     return merge_alternatives(kept), labels, one_field, np.concatenate(marks).astype(np.int32)
+
+
+def at_frame_edge(boxes: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Per (x, y, w, h) box: it touches the edge of a `w` x `h` frame."""
+    x, y, bw, bh = (boxes[:, i] for i in range(4))
+    return (x <= 0) | (y <= 0) | (x + bw >= w) | (y + bh >= h)
 
 
 def stroke_like(boxes: np.ndarray, areas: np.ndarray) -> np.ndarray:
