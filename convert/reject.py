@@ -55,17 +55,18 @@ def probabilities(classifier, x: np.ndarray) -> np.ndarray:
 
 
 def validation_crops(train_config: dict, data_dir: str | None) -> dict[str, np.ndarray]:
-    """{"mnist", "other_hands", "negatives"}: the run's validation draw, as training made it."""
+    """{"mnist", "other_hands", "with_neighbours", "negatives"}: the run's validation draw, as training made it."""
     cfg = train_config
     seed = int(cfg.get("seed", 0))
     data = load_training_data(data_dir, val_fraction=float(cfg.get("val_fraction", VAL_FRACTION)), seed=seed,
                               kaggle_train=cfg.get("kaggle_train"), crops=cfg.get("crops"),
                               limit_train=cfg.get("limit_train"), limit_test=1)  # the test set is not used
     val = validation_mix(data.x_val, data.y_val, seed, hands_share=float(cfg.get("other_hands") or 0.0),
-                         negative_share=float(cfg.get("negatives") or 0.0), augment=bool(cfg.get("augment", True)))
-    n_digits, n_hands = val.counts["digits"], val.counts["other_hands"]
-    return {"mnist": val.x[:n_digits], "other_hands": val.x[n_digits : n_digits + n_hands],
-            "negatives": val.x[n_digits + n_hands :]}
+                         negative_share=float(cfg.get("negatives") or 0.0), augment=bool(cfg.get("augment", True)),
+                         neighbour_share=float(cfg.get("neighbours") or 0.0))
+    ends = np.cumsum([val.counts[name] for name in ("digits", "other_hands", "with_neighbours", "not_a_digit")])
+    return {"mnist": val.x[: ends[0]], "other_hands": val.x[ends[0] : ends[1]],
+            "with_neighbours": val.x[ends[1] : ends[2]], "negatives": val.x[ends[2] : ends[3]]}
 
 
 def calibrate(classifier, train_config: dict, data_dir: str | None, target: float = DEFAULT_TARGET) -> dict:
@@ -79,6 +80,7 @@ def calibrate(classifier, train_config: dict, data_dir: str | None, target: floa
     def at(t: float) -> dict:
         return {"false_rejects": rates(real, t), "false_rejects_mnist": rates(scores["mnist"], t),
                 "false_rejects_other_hands": rates(scores["other_hands"], t),
+                "false_rejects_with_neighbours": rates(scores["with_neighbours"], t),
                 "negatives_rejected": rates(scores["negatives"], t)}
 
     curve = [{"target": t, "threshold": (c := calibrate_threshold(real, scores["negatives"], t)), **at(c)}

@@ -211,7 +211,9 @@ def reject_section(report: dict) -> Section | None:
     text = [f"{main['label']}: a crop is 'not a digit' when p(not a digit) >= {tau:.4f}: the lowest threshold whose "
             f"false rejects on the validation digits stay within {cal['target_false_rejects']:.2%} ({cal['set']}; "
             f"{counts}). There: {_pct(cal['false_rejects'])}% of real digits rejected (MNIST {_pct(cal['false_rejects_mnist'])}%, "
-            f"other hands {_pct(cal['false_rejects_other_hands'])}%), {_pct(cal['negatives_rejected'])}% of negatives; "
+            f"other hands {_pct(cal['false_rejects_other_hands'])}%; digits with a touching neighbour's sliver, not "
+            f"in the threshold's set: {_pct(cal.get('false_rejects_with_neighbours'))}%), "
+            f"{_pct(cal['negatives_rejected'])}% of negatives; "
             f"the argmax rule (reject where 'not a digit' is the best answer): {_pct(argmax['false_rejects'])}% and "
             f"{_pct(argmax['negatives_rejected'])}%. Written to digits_int8.json beside the model (edge-run reads it).",
             "Every variant below is measured at the int8 model's threshold on sets never used to set it."]
@@ -222,9 +224,10 @@ def reject_section(report: dict) -> Section | None:
     header = ["variant", "not-a-digit rejected % at tau", "MNIST false rejects % at tau", "camera false rejects % at tau",
               "optdigits false rejects % at tau", "rejected % (argmax)", "MNIST false rejects % (argmax)"]
     curve = [[f"{c['target']:.2%}", f"{c['threshold']:.4f}", _pct(c["false_rejects"]), _pct(c["false_rejects_mnist"]),
-              _pct(c["false_rejects_other_hands"]), _pct(c["negatives_rejected"])] for c in cal["curve"]]
+              _pct(c["false_rejects_other_hands"]), _pct(c.get("false_rejects_with_neighbours")),
+              _pct(c["negatives_rejected"])] for c in cal["curve"]]
     curve_header = ["target", "threshold", "validation false rejects %", "MNIST val %", "other hands val %",
-                    "validation negatives rejected %"]
+                    "with a neighbour's sliver val %", "validation negatives rejected %"]
     return Section("reject", "Calibrated 'not a digit' reject", text, [Table(header, rows), Table(curve_header, curve)])
 
 

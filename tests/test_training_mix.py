@@ -12,6 +12,7 @@ from train.handwriting import STYLE_LABELS, fonts_with_glyphs, other_hands
 from train.mix import build_mix
 from train.models import NOT_A_DIGIT
 from train.negatives import KINDS, negatives
+from train.neighbours import SLIVER, beside, with_neighbours
 
 
 def assert_normalised(crops: np.ndarray) -> None:
@@ -49,8 +50,36 @@ def test_the_mix_labels_negatives_not_a_digit_and_is_cached_for_a_resume(mnist_d
     x, y = train.images[:400], train.labels[:400]
     cache = tmp_path / "pools.npz"
     mix = build_mix(x, y, 0, hands_share=0.25, negative_share=0.15, augment=True, cache=cache)
-    assert mix.counts == {"digits": 400, "other_hands": 100, "not_a_digit": 75}
+    assert mix.counts == {"digits": 400, "other_hands": 100, "with_neighbours": 0, "not_a_digit": 75}
     assert (mix.y[-75:] == NOT_A_DIGIT).all() and (mix.y[:500] < 10).all()
     assert len(mix.x) == len(mix.y) == len(mix.camera_x) == 575
     again = build_mix(x, y, 0, hands_share=0.25, negative_share=0.15, augment=True, cache=cache)
     assert np.array_equal(mix.x, again.x) and np.array_equal(mix.camera_x, again.camera_x)
+
+
+def test_a_digit_beside_its_neighbours_keeps_all_its_ink_and_only_a_sliver_of_theirs(mnist_dir):
+    train = load_split("train", mnist_dir)
+    rng = np.random.default_rng(0)
+    for i in range(50):
+        digit, left, right = train.images[3 * i : 3 * i + 3]
+        width = [np.ptp(np.flatnonzero(d.max(axis=0) > 40)) + 1 for d in (digit, left, right)]
+        out = beside(digit, left, right, rng)
+        assert out.shape[0] == 36 and out.max() == digit.max()
+        # the digit whole, plus at most a quarter of each neighbour's width on either side
+        assert width[0] <= out.shape[1] <= width[0] + int(np.ceil(SLIVER[1] * width[1])) + int(np.ceil(SLIVER[1] * width[2]))
+        assert out[:, 0].max() > 40  # the left sliver is its neighbour's right edge
+        only_left = beside(digit, left, None, rng)
+        assert only_left.shape[1] < out.shape[1] + 4
+
+
+def test_digits_with_neighbours_are_labelled_as_the_middle_digit_and_join_the_mix(mnist_dir):
+    train = load_split("train", mnist_dir)
+    x, y = train.images[:400], train.labels[:400]
+    crops, labels = with_neighbours(60, seed=4, x=x, y=y)
+    assert_normalised(crops)
+    assert np.array_equal(crops, with_neighbours(60, seed=4, x=x, y=y)[0])
+    assert set(labels.tolist()) <= set(y.tolist()) - {1} and len(set(labels.tolist())) >= 8  # a 1 never
+    mix = build_mix(x, y, 0, hands_share=0.25, negative_share=0.15, neighbour_share=0.1, augment=True, camera=False)
+    assert mix.counts == {"digits": 400, "other_hands": 100, "with_neighbours": 40, "not_a_digit": 81}
+    near = slice(500, 540)
+    assert (mix.y[near] < 10).all() and (mix.y[-81:] == NOT_A_DIGIT).all()

@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="font- and stroke-drawn digits as a share of the real ones (default: edge 0.25, seed 0)")
     p.add_argument("--negatives", type=fraction, metavar="SHARE",
                    help="'not a digit' crops as a share of all digits (default: edge 0.15; seed 0: it has 10 outputs)")
+    p.add_argument("--neighbours", type=fraction, metavar="SHARE",
+                   help="digits with a sliver of a touching neighbour, as a share of the real ones: how the "
+                   "touching-digit search crops a right cut (default: edge 0.1, seed 0)")
     p.add_argument("--init-from", metavar="MODEL",
                    help="start from this model's weights: a model.keras, or an int8 .tflite edge model "
                    "(e.g. edge/models/digits_int8.tflite); a 10-output model gains the 'not a digit' output")
@@ -97,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         camera_fraction=args.camera_fraction, augment=not args.no_augment, data_dir=args.data_dir,
         kaggle_train=args.kaggle_train, kaggle_test=args.kaggle_test, crops=args.crops,
         limit_train=args.limit_train, limit_test=args.limit_test, other_hands=args.other_hands,
-        negatives=args.negatives, distribute=args.distribute, init_from=args.init_from, distill_from=args.distill_from, out=args.out or f"runs/{args.model}",
+        negatives=args.negatives, neighbours=args.neighbours, distribute=args.distribute, init_from=args.init_from,
+        distill_from=args.distill_from, out=args.out or f"runs/{args.model}",
     )
     try:
         metrics = run(config, verbose=0 if args.quiet else 1, resume=args.resume)

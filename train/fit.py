@@ -32,12 +32,13 @@ WARM_CALIBRATION = 4000  # training digits that set a warm-started model's batch
 
 # Per-model recipes. The seed's is the published one; ours is tuned on the validation split.
 # other_hands: font and stroke digits, as a share of the real digits; negatives: "not a digit"
-# crops as a share of all digits (the seed has no 11th output, so neither for it).
+# crops as a share of all digits (the seed has no 11th output, so neither for it); neighbours:
+# digits with a touching neighbour's sliver, as the touching-digit search crops them (train.neighbours).
 RECIPES = {
     "seed": {"optimizer": "rmsprop", "learning_rate": 1e-3, "batch_size": 86, "epochs": 30,
-             "other_hands": 0.0, "negatives": 0.0},
+             "other_hands": 0.0, "negatives": 0.0, "neighbours": 0.0},
     "edge": {"optimizer": "adam", "learning_rate": 2e-3, "batch_size": 64, "epochs": 30,
-             "other_hands": 0.25, "negatives": 0.15},
+             "other_hands": 0.25, "negatives": 0.15, "neighbours": 0.1},
 }
 
 
@@ -49,6 +50,7 @@ class TrainConfig:
     learning_rate: float | None = None  # None: the model's recipe
     other_hands: float | None = None  # share of font/stroke digits; None: recipe (edge 0.25)
     negatives: float | None = None  # share of "not a digit" crops; None: recipe (edge 0.15)
+    neighbours: float | None = None  # share of digits with a neighbour's sliver; None: recipe (edge 0.1)
     val_fraction: float = VAL_FRACTION  # held out of the training data, stratified by digit
     seed: int = 0  # numpy, Keras and the split; same seed, same run (within CPU float noise)
     camera_fraction: float = 0.4  # share of each epoch's digits drawn as camera-style crops
@@ -74,6 +76,7 @@ class TrainConfig:
                 "learning_rate": self.learning_rate or recipe["learning_rate"],
                 "other_hands": recipe["other_hands"] if self.other_hands is None else self.other_hands,
                 "negatives": recipe["negatives"] if self.negatives is None else self.negatives,
+                "neighbours": recipe["neighbours"] if self.neighbours is None else self.neighbours,
             }
         )
 
@@ -183,7 +186,8 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     log = (lambda *a: print(*a, file=sys.stderr)) if verbose else (lambda *a: None)
     state = checkpoint.load_state(Path(config.out)) if resume else None
     if state is not None:
-        config = TrainConfig(**{**state["config"], "out": config.out, "distribute": config.distribute})
+        # a run saved before a share existed trained without it
+        config = TrainConfig(**{"neighbours": 0.0, **state["config"], "out": config.out, "distribute": config.distribute})
         log(f"resuming {config.out} after epoch {state['epochs_done']} of {config.epochs}")
     config = config.resolved()
     out = Path(config.out)
@@ -203,7 +207,8 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     log(f"device: {describe_device()}")
 
     t0 = time.perf_counter()
-    shares = {"hands_share": config.other_hands, "negative_share": config.negatives, "augment": config.augment}
+    shares = {"hands_share": config.other_hands, "negative_share": config.negatives,
+              "neighbour_share": config.neighbours, "augment": config.augment}
     mix = build_mix(data.x_train, data.y_train, config.seed, cache=out / "pools.npz", **shares)
     val = validation_mix(data.x_val, data.y_val, config.seed, **shares)
     data.sources["mix"] = {"train": mix.counts, "val": val.counts}
