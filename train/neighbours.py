@@ -6,9 +6,10 @@ side or both, so a model that only ever saw clean digits answers "not a digit" t
 field test's touching digits, 224 of 500 right cuts were rejected so. These crops teach that a
 digit with a sliver of its neighbour is still the digit. The "overcut" negatives keep 40-70%
 of the neighbour (train.negatives), well clear of the sliver's share here, so the two never
-teach opposite answers for the same crop. A 1 is never the middle digit: a lone stroke with a
-sliver beside it is also what a cut through a letter leaves (M, N, H, u), and taught as a 1 it
-read a printed M as 1111 (field test: distractors' false 1s 77 -> 176 a run).
+teach opposite answers for the same crop. A 1 with a sliver beside it is also what a cut
+through a letter leaves (M, N, H, u): the field test's distractors read more false 1s with these
+crops, but leaving 1s out as the middle digit cost touching digits 4 points and barely those
+1s (reports/train/edge13-neighbours/NOTES.md).
 """
 
 from __future__ import annotations
@@ -58,14 +59,12 @@ def beside(digit: np.ndarray, left: np.ndarray | None, right: np.ndarray | None,
 
 
 def with_neighbours(count: int, seed: int, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`count` crops (N, 28, 28) uint8 of training digits `x` (labels `y`; never a 1) each with a
-    sliver of one or two other training digits touching it, normalised as the camera loop's crops are."""
+    """`count` crops (N, 28, 28) uint8 of training digits `x` (labels `y`) each with a sliver of
+    one or two other training digits touching it, normalised as the camera loop's crops are."""
     rng = np.random.default_rng(seed)
-    middle = np.flatnonzero(y != 1)
     images, labels = [], []
     for _ in range(count):
-        i = middle[rng.integers(len(middle))]
-        j, k = rng.integers(len(x), size=2)
+        i, j, k = rng.integers(len(x), size=3)
         both = rng.random() < BOTH_SIDES
         on_left = both or rng.random() < 0.5
         on_right = both or not on_left
