@@ -40,6 +40,8 @@ FIELD_CLOSING = 0.35  # ... in a field, whose digits fill its short side: their 
 MIN_CONTRAST = 60  # ink-map level (0-255, 255 = black on white) below which nothing is ink
 WEAK_SHARE = 0.55  # hysteresis: weak ink is this share of the strong threshold
 MAX_CONTRAST = 110  # cap on Otsu: a page with little ink must not push the threshold into the strokes
+LEVEL_MARGIN = 0.012  # share of the short side along the frame's edges left out of Otsu's level: the page
+# edge and the surround's fringe there are darker than any pencil, and set it above a pencil page's strokes
 PAPER_FLOOR = 0.3  # background darker than this share of the bright paper is surround, not paper
 SLIVER_WIDTH = 0.005  # share of the short side: thinner than any pen stroke seen from afar
 SPECK_AREA = 2e-5  # components smaller than this share of the frame are noise
@@ -149,7 +151,9 @@ def binarize_labelled(ink: np.ndarray) -> tuple[np.ndarray, Callable[[], Labelli
     """`binarize`, and a function giving the result's components from the weak ink's own (the same
     numbers a fresh labelling gives: erasing whole components keeps the rest in raster order),
     for a frame that rule removal leaves as it is: a lookup where labelling again costs 2-3 times more."""
-    level, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    m = int(LEVEL_MARGIN * min(ink.shape))
+    inner = np.ascontiguousarray(ink[m : ink.shape[0] - m, m : ink.shape[1] - m]) if m else ink
+    level, _ = cv2.threshold(inner, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     high = int(np.clip(level, MIN_CONTRAST, MAX_CONTRAST))
     _, weak = cv2.threshold(ink, int(WEAK_SHARE * high), 255, cv2.THRESH_BINARY)
     n, labels, stats = components(weak)
