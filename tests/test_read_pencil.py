@@ -22,3 +22,14 @@ def test_a_pencil_page_reads_with_and_without_a_dark_frame_edge():
     edged = reader().read(pencil_page(dark_edge=True)).lines
     assert plain == LINES
     assert edged == LINES
+
+
+def test_a_paler_line_of_writing_beside_darker_ones_is_read_on_plain_paper():
+    # three lines in dark pen, the last in soft pencil at about half their darkness: the paper
+    # has no printed lines, so the pale strokes are writing, not a ruled line's debris
+    image = page((960, 540))
+    dark = ["2507", "384", "916"]
+    for row, text in enumerate(dark):
+        write(image, text, 120, 60 + 110 * row, 40, (40, 40, 40), HANDS[0])
+    write(image, "5146", 120, 60 + 110 * 3, 40, (150, 150, 155), HANDS[0])
+    assert reader().read(photo(image)).lines == [*dark, "5146"]

@@ -45,7 +45,8 @@ LEVEL_MARGIN = 0.012  # share of the short side along the frame's edges left out
 PAPER_FLOOR = 0.3  # background darker than this share of the bright paper is surround, not paper
 SLIVER_WIDTH = 0.005  # share of the short side: thinner than any pen stroke seen from afar
 SPECK_AREA = 2e-5  # components smaller than this share of the frame are noise
-FAINT_SHARE = 0.55  # a component whose mean ink is under this share of the pen strokes' is printed paper lines
+FAINT_SHARE = 0.55  # a component whose mean ink is under this share of the pen strokes' is printed paper lines ...
+BAR_SPREAD = 0.2  # ... when it is a bar: its ink spreads across under this share of its spread along
 BORDER_SLIVER = 0.4  # at the frame edge, a component thinner than this (w/h or h/w) is the page's edge
 MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height ...
 STROKE_RATIO = 3.5  # ... unless its ink is strokes (height * (height + width) / area at least this)
@@ -182,34 +183,55 @@ def binarize_labelled(ink: np.ndarray) -> tuple[np.ndarray, Callable[[], Labelli
     return weak, labelled
 
 
-def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndarray, binary: np.ndarray) -> np.ndarray:
-    """Per component (without the background): far paler than the frame's pen strokes.
+def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndarray, binary: np.ndarray,
+                     lined: bool = True) -> np.ndarray:
+    """Per component (without the background): far paler than the frame's pen strokes, and, on
+    paper without printed lines (`lined` False), shaped like a bar.
 
     Ruled and squared paper lines are printed in pale ink; the pieces of them that survive
-    rule removal are thin bars that read as confident 1s. Pen ink is much darker, wherever
-    the light falls, because the ink map is darkness relative to the local paper.
+    rule removal are thin bars, corners and crosses that read as confident 1s, 7s and 4s. Pen
+    ink is much darker, wherever the light falls, because the ink map is darkness relative to
+    the local paper. But writing too can be paler than the rest of the frame (a lighter hand on
+    a board, softer pencil on part of a page): where no printed lines were found, a pale
+    component whose ink spreads in two directions is writing, and stays.
     """
     on = binary > 0
     area = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
-    mean_ink = np.bincount(labels[on], weights=ink[on], minlength=n)[1:] / area
+    lab = labels[on]
+    mean_ink = np.bincount(lab, weights=ink[on], minlength=n)[1:] / area
     heights = stats[:, cv2.CC_STAT_HEIGHT]
     tall = heights >= 0.5 * heights.max() if len(heights) else heights.astype(bool)
     if tall.sum() < 3:  # too few strokes to say what the pen looks like
         return np.zeros(len(stats), bool)
-    return mean_ink < FAINT_SHARE * float(np.median(mean_ink[tall]))
+    pale = mean_ink < FAINT_SHARE * float(np.median(mean_ink[tall]))
+    if lined or not pale.any():
+        return pale
+    # each component's spread along its two principal axes, from its pixels' second moments
+    ys, xs = np.nonzero(on)
+    count = np.bincount(lab, minlength=n)[1:].astype(np.float64)
+    count = np.maximum(count, 1)
+    mx, my = (np.bincount(lab, weights=v, minlength=n)[1:] / count for v in (xs, ys))
+    sxx = np.bincount(lab, weights=xs * xs.astype(np.float64), minlength=n)[1:] / count - mx * mx
+    syy = np.bincount(lab, weights=ys * ys.astype(np.float64), minlength=n)[1:] / count - my * my
+    sxy = np.bincount(lab, weights=xs * ys.astype(np.float64), minlength=n)[1:] / count - mx * my
+    half_gap = np.sqrt(((sxx - syy) / 2) ** 2 + sxy**2)
+    major, minor = (sxx + syy) / 2 + half_gap, np.maximum((sxx + syy) / 2 - half_gap, 0)
+    bar = minor < BAR_SPREAD**2 * np.maximum(major, 1e-9)
+    return pale & bar
 
 
 def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, stripped: bool = False,
-               labelled: Labelling | None = None) -> tuple[list[Blob], np.ndarray, bool, np.ndarray]:
+               labelled: Labelling | None = None, lined: bool = True) -> tuple[list[Blob], np.ndarray, bool, np.ndarray]:
     """Blobs of digit ink with their candidate cuts, the label image their pieces index, whether
     the image is one field (`layout` 'auto' decides, see edge.vision.field), and the boxes of
     blobs too small or flat for a digit (dots, dashes: the separator candidates).
-    `labelled`: `binary`'s components where the caller has them."""
+    `labelled`: `binary`'s components where the caller has them; `lined`: whether printed lines
+    were taken out of it (then every pale component is their debris, see faint_components)."""
     h, w = binary.shape
     n, labels, stats = labelled or components(binary)
     stats = stats[1:]
     keep = stats[:, cv2.CC_STAT_AREA] >= max(4, SPECK_AREA * h * w)
-    faint = faint_components(labels, n, stats, ink, binary)
+    faint = faint_components(labels, n, stats, ink, binary, lined)
     # specks may be a small pen's dots: kept aside as separator candidates, never as digits
     specks = stats[~keep & ~faint & (stats[:, cv2.CC_STAT_AREA] >= 4), :4].astype(np.int32)
     bx, by, bw, bh = (stats[:, i] for i in range(4))
@@ -329,7 +351,7 @@ def _segment(grey: np.ndarray, layout: str, closing: float) -> Segmentation:
         grid, removed = removed_lines(binary, ruled)
         digit_ink, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
     unchanged = labelled() if digit_ink is binary else None
-    blobs, labels, one_field, marks = find_blobs(digit_ink, ink, layout, labelled=unchanged)
+    blobs, labels, one_field, marks = find_blobs(digit_ink, ink, layout, labelled=unchanged, lined=ruled is not binary)
     return Segmentation(tuple(blobs), ink, labels, one_field, marks, grid, box_sides)
 
 
