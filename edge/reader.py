@@ -1,7 +1,8 @@
 """One frame in, the numbers on it out. The per-frame flow, top to bottom:
 
     frame -> Picture          grey computed once (colour kept)         edge.vision.picture
-          -> Segmentation     blobs, each with its candidate cuts      edge.vision.segment
+          -> Segmentation     ink (threshold), then blobs, each with   edge.vision.threshold,
+                              its candidate cuts                       edge.vision.segment
           -> crops            every default piece, one place           edge.vision.crops
           -> probabilities    one batch, padded to a fixed size        edge.runtime.interpreter
                               (+ the other cuts of doubtful blobs)
