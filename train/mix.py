@@ -48,12 +48,12 @@ def build_mix(x, y, seed: int, *, hands_share: float, negative_share: float, aug
     """`x, y` (real digits) plus `hands_share` of their count in other hands and `neighbour_share`
     with a touching neighbour's sliver, plus negatives making up `negative_share` of all those
     digits. Cached in `cache` (an .npz) when given."""
-    shares = (len(x), seed, hands_share, negative_share, augment) + ((neighbour_share,) if neighbour_share else ())
+    shares = (len(x), seed, hands_share, negative_share, neighbour_share, augment)
     key = hashlib.sha256(x.tobytes()[:1_000_000] + repr(shares).encode()).hexdigest()
     names = ("hands_x", "hands_y", "near_x", "near_y", "neg_x", "camera_x")
     if cache is not None and cache.exists():
         saved = np.load(cache)
-        if str(saved["key"]) == key and all(name in saved for name in names):
+        if str(saved["key"]) == key:
             return _assemble(x, y, *(saved[name] for name in names))
     pools = _pools(x, y, seed, hands_share, negative_share, neighbour_share, augment)
     camera_x = camera_style_batch(x, seed) if (augment and camera) else x

@@ -30,27 +30,38 @@ def _columns(digit: np.ndarray) -> np.ndarray:
     return digit[:, cols[0] : cols[-1] + 1]
 
 
+def _sliver(neighbour: np.ndarray, rng: np.random.Generator, its_right_edge: bool) -> np.ndarray:
+    """The columns of `neighbour` a cut keeps: a SLIVER share of its width from the edge facing the digit."""
+    side = _columns(neighbour)
+    keep = max(1, round(rng.uniform(*SLIVER) * side.shape[1]))
+    return side[:, side.shape[1] - keep :] if its_right_edge else side[:, :keep]
+
+
 def beside(digit: np.ndarray, left: np.ndarray | None, right: np.ndarray | None,
            rng: np.random.Generator) -> np.ndarray:
     """`digit` (28x28, bright ink) with a sliver of `left`'s right edge and of `right`'s left edge
     touching it, cut at the sliver's outer edge as a column cut would: (28 + 2 * DROP_PX, W) uint8."""
     core = _columns(digit)
+
+    def overlap(sliver: np.ndarray) -> int:
+        return min(int(rng.integers(*OVERLAP_PX)), sliver.shape[1] - 1, core.shape[1] - 1)
+
+    def drop() -> int:
+        return int(rng.integers(-DROP_PX, DROP_PX + 1))
+
     parts = []  # (image, x offset, y offset)
     x = 0
     if left is not None:
-        side = _columns(left)
-        keep = max(1, round(rng.uniform(*SLIVER) * side.shape[1]))
-        sliver = side[:, side.shape[1] - keep :]
-        parts.append((sliver, 0, int(rng.integers(-DROP_PX, DROP_PX + 1))))
-        x = keep - min(int(rng.integers(*OVERLAP_PX)), keep - 1, core.shape[1] - 1)
+        sliver = _sliver(left, rng, its_right_edge=True)
+        parts.append((sliver, 0, drop()))
+        x = sliver.shape[1] - overlap(sliver)
     parts.append((core, x, 0))
     width = x + core.shape[1]
     if right is not None:
-        side = _columns(right)
-        keep = max(1, round(rng.uniform(*SLIVER) * side.shape[1]))
-        start = width - min(int(rng.integers(*OVERLAP_PX)), keep - 1, core.shape[1] - 1)
-        parts.append((side[:, :keep], start, int(rng.integers(-DROP_PX, DROP_PX + 1))))
-        width = max(width, start + keep)
+        sliver = _sliver(right, rng, its_right_edge=False)
+        start = width - overlap(sliver)
+        parts.append((sliver, start, drop()))
+        width = max(width, start + sliver.shape[1])
     canvas = np.zeros((28 + 2 * DROP_PX, width), np.uint8)
     for image, px, py in parts:
         region = canvas[DROP_PX + py : DROP_PX + py + 28, px : px + image.shape[1]]

@@ -147,7 +147,7 @@ def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndar
     on = binary > 0
     area = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
     lab = labels[on]
-    mean_ink = np.bincount(lab, weights=ink[on], minlength=n)[1:] / area
+    mean_ink = np.bincount(lab, weights=ink[on], minlength=n)[1:] / area  # area: the component's pixels in `binary`
     heights = stats[:, cv2.CC_STAT_HEIGHT]
     tall = heights >= 0.5 * heights.max() if len(heights) else heights.astype(bool)
     if tall.sum() < 3:  # too few strokes to say what the pen looks like
@@ -156,13 +156,13 @@ def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndar
     if lined or not pale.any():
         return pale
     # each component's spread along its two principal axes, from its pixels' second moments
-    ys, xs = np.nonzero(on)
-    count = np.bincount(lab, minlength=n)[1:].astype(np.float64)
-    count = np.maximum(count, 1)
-    mx, my = (np.bincount(lab, weights=v, minlength=n)[1:] / count for v in (xs, ys))
-    sxx = np.bincount(lab, weights=xs * xs.astype(np.float64), minlength=n)[1:] / count - mx * mx
-    syy = np.bincount(lab, weights=ys * ys.astype(np.float64), minlength=n)[1:] / count - my * my
-    sxy = np.bincount(lab, weights=xs * ys.astype(np.float64), minlength=n)[1:] / count - mx * my
+    ys, xs = (v.astype(np.float64) for v in np.nonzero(on))
+
+    def mean(values: np.ndarray) -> np.ndarray:  # per component
+        return np.bincount(lab, weights=values, minlength=n)[1:] / area
+
+    mx, my = mean(xs), mean(ys)
+    sxx, syy, sxy = mean(xs * xs) - mx * mx, mean(ys * ys) - my * my, mean(xs * ys) - mx * my
     half_gap = np.sqrt(((sxx - syy) / 2) ** 2 + sxy**2)
     major, minor = (sxx + syy) / 2 + half_gap, np.maximum((sxx + syy) / 2 - half_gap, 0)
     bar = minor < BAR_SPREAD**2 * np.maximum(major, 1e-9)
