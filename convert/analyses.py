@@ -68,7 +68,7 @@ def per_layer(rows: dict[str, dict], calib: np.ndarray) -> dict:
                         for v in SCHEME_INFO if v in rows}}
 
 
-def calibration_sweep(folder, data_dir, cfg: calibration.SweepConfig, x_test, y_test, x_camera,
+def calibration_sweep(folder, saved_model, data_dir, cfg: calibration.SweepConfig, x_test, y_test, x_camera,
                       float_preds, threads: int, log) -> dict:
     """Every sweep point measured on the report's own test digits, its change paired against float."""
 
@@ -82,7 +82,7 @@ def calibration_sweep(folder, data_dir, cfg: calibration.SweepConfig, x_test, y_
                 "camera_accuracy": float((preds.camera == y_test).mean()),
                 "change": test["change"], "p_value": test["p_value"]}
 
-    result = calibration.sweep(folder, data_dir, cfg, measure, log)
+    result = calibration.sweep(folder, saved_model, data_dir, cfg, measure, log)
     result["test_count"] = int(len(y_test))
     return result
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI reads this module's defaults before TensorFlow may load
+    from pathlib import Path
+
     import numpy as np
 
     from convert.quantize import ModelFolder
@@ -58,9 +60,10 @@ def representative_set(x_train: np.ndarray, y_train: np.ndarray, size: int, sour
     return digits
 
 
-def sweep(model: ModelFolder, data_dir: str | None, cfg: SweepConfig,
+def sweep(model: ModelFolder, saved_model: Path, data_dir: str | None, cfg: SweepConfig,
           measure: Callable[[bytes], dict], log=lambda *a: None) -> dict:
-    """Every (source, size, seed) point: `measure(tflite_bytes)` gives its accuracy figures."""
+    """Every (source, size, seed) point, converted from `saved_model` (the run's, or its equalized
+    twin): `measure(tflite_bytes)` gives its accuracy figures."""
     from convert.quantize import convert_variant
 
     x_train, y_train = training_split(model, data_dir)
@@ -70,7 +73,7 @@ def sweep(model: ModelFolder, data_dir: str | None, cfg: SweepConfig,
             for seed in range(cfg.seeds):
                 log(f"calibration sweep: {source} x {size} digits, seed {seed}")
                 digits = representative_set(x_train, y_train, size, source, seed)
-                figures = measure(convert_variant(model.saved_model, "int8", digits))
+                figures = measure(convert_variant(saved_model, "int8", digits))
                 points.append({"source": source, "size": int(min(size, len(y_train))), "seed": seed, **figures})
     summary = summarize(points)
     return {"points": points, "summary": summary, "advice": advice(summary),

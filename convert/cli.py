@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ship-to", metavar="DIR", help="with --ship: write there instead of edge/models/ (scratch, tests)")
     p.add_argument("--no-schemes", action="store_true",
                    help="skip the per-tensor int8 and int16x8 variants (two conversions fewer)")
+    p.add_argument("--no-equalize", action="store_true",
+                   help="convert the model as trained: skip cross-layer equalization, which evens out the "
+                   "channels' ranges before int8 (same float function; see convert/equalize.py)")
     p.add_argument("--sweep", action="store_true",
                    help="calibration sweep: int8 converted again per representative-set size, source and seed, "
                    "each measured on the test digits (sizes x sources x seeds conversions)")
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         ship=args.ship, ship_to=args.ship_to, schemes=not args.no_schemes,
         sweep=SweepConfig(args.sweep_sizes, args.sweep_seeds, args.sweep_sources) if args.sweep else None,
         reader_frames=args.reader_frames, field_scenes=args.field_scenes, field_seed=args.field_seed,
-        reject_target=args.reject_target, notes=args.note,
+        reject_target=args.reject_target, notes=args.note, equalize=not args.no_equalize,
     )
     try:
         result = run(config, verbose=not args.quiet)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ import numpy as np
 from convert import analyses, evaluate, plots
 from convert import reject as reject_mod
 from convert.calibration import SweepConfig
+from convert.equalize import equalized_saved_model
 from convert.measure_sets import measure_sets
 from convert.opcheck import check_ops
 from convert.provenance import provenance
@@ -63,6 +65,7 @@ class ConvertConfig:
     field_scenes: int = 0  # field-test scenes per condition per variant; 0: skipped
     field_seed: int = 0
     reject_target: float = 0.001  # false rejects allowed on validation digits when calibrating "not a digit"
+    equalize: bool = True  # cross-layer equalization before conversion (convert.equalize)
     notes: list[str] = field(default_factory=list)  # the user's own lines for the report's notes
 
 
@@ -93,14 +96,30 @@ def floor_failures(int8_acc: float, float_acc: float, cfg: ConvertConfig) -> lis
     return failures
 
 
-def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log, sets=None) -> tuple[dict, dict, np.ndarray]:
-    """Convert one model to `variants`, check and measure each; (entry, predictions by variant, calibration)."""
+def _source_model(folder: ModelFolder, calib: np.ndarray, work: Path, cfg: ConvertConfig, log) -> tuple[Path, list[dict] | None]:
+    """The SavedModel every variant converts from: the run's own, or its equalized twin in `work`."""
+    if not cfg.equalize:
+        return folder.saved_model, None
+    saved = work / folder.path.name / "saved_model"
+    summary = equalized_saved_model(folder.keras_file, calib, saved)
+    if summary:
+        worst = max(summary, key=lambda e: e["spread_before"])
+        log(f"{folder.path.name}: equalized {len(summary)} layer pairs; widest channel spread "
+            f"{worst['spread_before']}x -> {worst['spread_after']}x the median channel ({worst['layer']})")
+    return saved, summary
+
+
+def _measure_model(folder, label, variants, out, work, x_test, y_test, x_camera, cfg, log,
+                   sets=None) -> tuple[dict, dict, np.ndarray, Path]:
+    """Convert one model to `variants`, check and measure each;
+    (entry, predictions by variant, calibration, the SavedModel converted)."""
     tcfg = folder.train_config
     data_dir = data_dir_for(folder, cfg.data_dir)
     calib, _ = calibration_digits(folder, cfg.calibration_size, data_dir)
     calib = np.concatenate([calib, calibration_extras(folder, cfg.calibration_size)])
     model_out = out / label
     model_out.mkdir(parents=True, exist_ok=True)
+    saved_model, equalized = _source_model(folder, calib, work, cfg, log)
 
     log(f"{label}: Keras float reference on {len(y_test)} test + {len(y_test)} camera-style digits")
     reference = evaluate.keras_predictions(folder.keras_file, x_test, x_camera, sets)
@@ -114,7 +133,7 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
         extra = f" (calibrating on {len(calib)} training digits)" if variant in ("int8", *SCHEMES) else ""
         log(f"{label}: converting {variant}{extra}")
         path = model_out / f"digits_{variant}.tflite"
-        path.write_bytes(convert_variant(folder.saved_model, variant, calib))
+        path.write_bytes(convert_variant(saved_model, variant, calib))
         paths[variant] = path
         classifier = DigitClassifier(path, threads=cfg.threads)
         log(f"{label}: measuring {variant}")
@@ -143,7 +162,7 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
             row.update(reject_mod.at_threshold(preds[row["variant"]].not_a_digit, reject["reject_threshold"]))
     opcheck = check_ops(paths["int8"])
     log(f"{label}: Edge TPU op check: {opcheck.summary()}")
-    edgetpu = compile_edgetpu(folder.saved_model, model_out, calib)
+    edgetpu = compile_edgetpu(saved_model, model_out, calib)
     if edgetpu["status"] == "compiled":
         tpu_path = Path(edgetpu["path"])
         if reject:
@@ -158,14 +177,15 @@ def _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, 
         "train_metrics": folder.metrics, "rows": rows, "test_count": int(len(y_test)),
         "calibration": {"digits": int(len(calib)), "seed": int(tcfg.get("seed", 0)),
                         "source": "training split (config.json: seed, val_fraction, limit_train)"
-                        + (", with its pools.npz other hands and not-a-digit crops" if len(calib) > cfg.calibration_size else "")},
+                        + (", with its pools.npz other hands and not-a-digit crops" if len(calib) > cfg.calibration_size else ""),
+                        "equalized": equalized},  # per layer pair, or None: converted as trained
         "int8_io": {"input": {"dtype": "int8", "scale_zero_point": int8_row["input_quant"]},
                     "output": {"dtype": "int8", "scale_zero_point": int8_row["output_quant"]}},
         "opcheck": opcheck.to_dict(), "edgetpu": edgetpu,
         "num_classes": evaluate.output_classes(paths["int8"]),
         "reject": reject,  # the calibrated "not a digit" threshold (convert.reject), None with 10 outputs
     }
-    return entry, preds, calib
+    return entry, preds, calib, saved_model
 
 
 def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
@@ -189,14 +209,21 @@ def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
     sets = measure_sets(x_test, mnist.resolve_data_dir(data_dir_for(folders[0], cfg.data_dir)))
     log("also measured on: " + ", ".join(f"{k} ({len(v[0])})" for k, v in sets.items()))
 
-    entries, all_preds, calibs = [], [], []
+    with tempfile.TemporaryDirectory(prefix="edge-convert-") as work:
+        return _run(cfg, folders, out, Path(work), x_test, y_test, x_camera, sets, started, log)
+
+
+def _run(cfg, folders, out, work, x_test, y_test, x_camera, sets, started, log) -> ConvertResult:
+    entries, all_preds, calibs, sources = [], [], [], []
     for i, (folder, label) in enumerate(zip(folders, _labels(folders))):
         # compared models: their int8 beside ours
         variants = (VARIANTS + (SCHEMES if cfg.schemes else ())) if i == 0 else ("int8",)
-        entry, preds, calib = _measure_model(folder, label, variants, out, x_test, y_test, x_camera, cfg, log, sets)
+        entry, preds, calib, source = _measure_model(folder, label, variants, out, work, x_test, y_test, x_camera,
+                                                     cfg, log, sets)
         entries.append(entry)
         all_preds.append(preds)
         calibs.append(calib)
+        sources.append(source)
 
     main, preds = entries[0], all_preds[0]
     rows_by_variant = {r["variant"]: r for r in main["rows"]}
@@ -208,7 +235,7 @@ def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
         note = "" if main["test_count"] == FULL_TEST_COUNT else f" (figures on {main['test_count']} digits only)"
         log(f"shipped {shipped}{note}")
 
-    extra = _analyses(folders[0], main, preds, calibs[0], x_test, y_test, x_camera, cfg, log)
+    extra = _analyses(folders[0], sources[0], main, preds, calibs[0], x_test, y_test, x_camera, cfg, log)
     log("plots and report")
     rows = [row for entry in entries for row in entry["rows"]]
     plot_list, diff = plots.report_plots(rows, main, preds, extra, x_test, y_test, out, cfg.threads)
@@ -247,7 +274,7 @@ def run(cfg: ConvertConfig, verbose: bool = True) -> ConvertResult:
     return ConvertResult(report, out, failures, shipped)
 
 
-def _analyses(folder, main, preds, calib, x_test, y_test, x_camera, cfg: ConvertConfig, log) -> dict:
+def _analyses(folder, saved_model, main, preds, calib, x_test, y_test, x_camera, cfg: ConvertConfig, log) -> dict:
     """Schemes, per-layer error, calibration sweep and whole reader, each as its flags ask."""
     rows = {r["variant"]: r for r in main["rows"]}
     extra: dict = {"schemes": analyses.schemes(rows, y_test, preds), "qat": analyses.qat_note(rows["int8"]["significance"])}
@@ -255,7 +282,7 @@ def _analyses(folder, main, preds, calib, x_test, y_test, x_camera, cfg: Convert
     extra["per_layer"] = analyses.per_layer(rows, calib)
     if cfg.sweep:
         extra["calibration_sweep"] = analyses.calibration_sweep(
-            folder, data_dir_for(folder, cfg.data_dir), cfg.sweep, x_test, y_test, x_camera,
+            folder, saved_model, data_dir_for(folder, cfg.data_dir), cfg.sweep, x_test, y_test, x_camera,
             preds["keras"], cfg.threads, log)
     if cfg.reader_frames:
         acfg = analyses.AnalysisConfig(reader_frames=cfg.reader_frames, field_scenes=cfg.field_scenes,

@@ -38,6 +38,14 @@ def _notes(report: dict) -> list[str]:
         cal = model["calibration"]
         notes.append(f"{model['label']}: int8 calibrated on {cal['digits']} digits of its training split "
                      f"(seed {cal['seed']}, stratified by digit), from {model['dir']}.")
+        if cal.get("equalized"):
+            worst = max(cal["equalized"], key=lambda e: e["spread_before"])
+            notes.append(f"{model['label']}: every variant converted after cross-layer equalization "
+                         f"(convert.equalize: {len(cal['equalized'])} layer pairs, the same float function); "
+                         f"the widest channel range went from {worst['spread_before']}x to "
+                         f"{worst['spread_after']}x the median channel's ({worst['layer']}).")
+        elif "equalized" in cal:
+            notes.append(f"{model['label']}: converted as trained, without cross-layer equalization.")
         notes.append(f"{model['label']}: Edge TPU op check of int8: {model['opcheck']['summary']}.")
         notes.extend(f"{model['label']}: {w}" for w in model["opcheck"]["warnings"])
         tpu = model["edgetpu"]
