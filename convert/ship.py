@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,18 +20,23 @@ def sha256_of(path: Path) -> str:
 
 
 def ship_int8(model_entry: dict, int8_path: Path, dest: Path | None = None) -> Path:
-    """Copy the int8 .tflite to `dest` (default edge/models/) as digits_int8.tflite + its .json record."""
+    """Copy the int8 .tflite to `dest` (default edge/models/) as digits_int8.tflite + its .json record.
+
+    Both are written beside their targets first and renamed over them together, so an interrupted
+    ship leaves the old model and its card (its threshold belongs to that model), never a mix."""
     dest = Path(dest) if dest else SHIP_DIR
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / SHIPPED_MODEL.name
-    shutil.copyfile(int8_path, target)
+    card = dest / (SHIPPED_MODEL.stem + ".json")
+    staged_model, staged_card = target.with_name(target.name + ".new"), card.with_name(card.name + ".new")
+    shutil.copyfile(int8_path, staged_model)
     rows = {row["variant"]: row for row in model_entry["rows"]}
     float_row, int8_row = rows["keras"], rows["int8"]
     record = {
         "model": model_entry["name"],
         "file": target.name,
-        "sha256": sha256_of(target),
-        "size_bytes": target.stat().st_size,
+        "sha256": sha256_of(staged_model),
+        "size_bytes": staged_model.stat().st_size,
         "float_size_bytes": float_row["size_bytes"],
         "float32_tflite_size_bytes": rows["float32"]["size_bytes"] if "float32" in rows else None,
         "float_accuracy": float_row["accuracy"],
@@ -51,5 +57,7 @@ def ship_int8(model_entry: dict, int8_path: Path, dest: Path | None = None) -> P
         # read by edge.runtime.interpreter: p(not a digit) at or above it is no digit
         **(model_entry.get("reject") or {}),
     }
-    (dest / (SHIPPED_MODEL.stem + ".json")).write_text(json.dumps(record, indent=2) + "\n")
+    staged_card.write_text(json.dumps(record, indent=2) + "\n")
+    os.replace(staged_model, target)
+    os.replace(staged_card, card)
     return target

@@ -134,3 +134,4 @@ def test_ship_writes_the_int8_model_and_its_record(converted_dir, report):
     assert record["training"]["seed"] == 0 and record["training"]["limit_train"] == 4000
     assert record["data"]["mnist"]["sha256"]["train-images-idx3-ubyte"].startswith("ba891046")
     assert DigitClassifier(model).classify(np.zeros((1, 28, 28), np.uint8)).shape == (1, 11)
+    assert sorted(p.name for p in shipped.iterdir()) == ["digits_int8.json", "digits_int8.tflite"]  # nothing staged left
