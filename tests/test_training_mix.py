@@ -11,7 +11,7 @@ from train.hands import TRAIN_FONTS
 from train.handwriting import STYLE_LABELS, fonts_with_glyphs, other_hands
 from train.mix import build_mix
 from train.models import NOT_A_DIGIT
-from train.negatives import KINDS, negatives
+from train.negatives import KINDS, MEASURED_KINDS, NEGATIVE_TEST_SEED, negative_test_set, negatives
 from train.neighbours import SLIVER, beside, with_neighbours
 
 
@@ -21,7 +21,9 @@ def assert_normalised(crops: np.ndarray) -> None:
         ys, xs = np.nonzero(crop > 8)
         assert max(np.ptp(ys), np.ptp(xs)) + 1 <= 20  # the longer side fits MNIST's 20 px box
         r, c = centre_of_mass(crop)
-        assert abs(r - 14) <= 2.5 and abs(c - 14) <= 2.5
+        # centred on its mass, unless that would push ink off the canvas (an arrow's heavy head)
+        assert abs(r - 14) <= 2.5 or ys.min() == 0 or ys.max() == 27
+        assert abs(c - 14) <= 2.5 or xs.min() == 0 or xs.max() == 27
 
 
 def test_other_hands_are_normalised_digits_of_every_kind_from_training_fonts_only():
@@ -43,6 +45,34 @@ def test_negatives_of_every_kind_are_normalised_and_reproducible(mnist_dir):
     # no negative is one of the MNIST digits it was cut from
     whole = {d.tobytes() for d in digits}
     assert not any(c.tobytes() in whole for c in crops)
+
+
+def test_lookalike_letters_are_never_drawn_tall_and_thin_like_a_1(mnist_dir):
+    digits = load_split("train", mnist_dir).images[:100]
+    crops = negatives(60, seed=9, mnist=digits, kinds=("lookalikes",))
+    assert_normalised(crops)
+    for crop in crops:
+        ys, xs = np.nonzero(crop > 40)
+        assert np.ptp(xs) + 1 >= 0.45 * (np.ptp(ys) + 1)
+
+
+def test_the_measuring_set_keeps_its_eight_kinds_whatever_training_draws(mnist_dir):
+    test = load_split("t10k", mnist_dir).images[:300]
+    assert set(MEASURED_KINDS) < set(KINDS)
+    measured = negative_test_set(test, count=80)
+    assert np.array_equal(measured, negatives(80, NEGATIVE_TEST_SEED, test, MEASURED_KINDS))
+    assert not np.array_equal(measured, negatives(80, NEGATIVE_TEST_SEED, test, KINDS))
+
+
+def test_a_cached_mix_drawn_with_other_negative_kinds_is_drawn_again(mnist_dir, tmp_path):
+    train = load_split("train", mnist_dir)
+    x, y = train.images[:200], train.labels[:200]
+    cache = tmp_path / "pools.npz"
+    shares = {"hands_share": 0.0, "negative_share": 0.2, "augment": True, "cache": cache, "camera": False}
+    marks = build_mix(x, y, 0, negative_kinds=("marks",), **shares)
+    lines = build_mix(x, y, 0, negative_kinds=("lines",), **shares)
+    assert not np.array_equal(marks.x[-40:], lines.x[-40:])
+    assert np.array_equal(lines.x, build_mix(x, y, 0, negative_kinds=("lines",), **shares).x)
 
 
 def test_the_mix_labels_negatives_not_a_digit_and_is_cached_for_a_resume(mnist_dir, tmp_path):

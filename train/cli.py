@@ -32,7 +32,20 @@ saved config, so a long schedule can be finished over several sittings.
 """
 
 
+def _kinds(text: str) -> list[str]:
+    """'lines,specks' -> ['lines', 'specks'], each a kind train.negatives draws."""
+    from train.negatives import KINDS
+
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [part for part in parts if part not in KINDS]
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(f"unknown kind {unknown[0] if unknown else text!r}; choose from {', '.join(KINDS)}")
+    return parts
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from train.negatives import KINDS  # cv2 and fonts: main() has checked they are installed
+
     p = argparse.ArgumentParser(
         prog="edge-train",
         description="Train a digit CNN on MNIST and write the model (SavedModel + .keras), "
@@ -62,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--neighbours", type=fraction, metavar="SHARE",
                    help="digits with a sliver of a touching neighbour, as a share of the real ones: how the "
                    "touching-digit search crops a right cut (default: edge 0.1, seed 0)")
+    p.add_argument("--negative-kinds", type=_kinds, metavar="KIND,...",
+                   help="which 'not a digit' crops to draw, in equal shares (default: all: "
+                   + ",".join(KINDS) + ")")
     p.add_argument("--init-from", metavar="MODEL",
                    help="start from this model's weights: a model.keras, or an int8 .tflite edge model "
                    "(e.g. edge/models/digits_int8.tflite); a 10-output model gains the 'not a digit' output")
@@ -100,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         camera_fraction=args.camera_fraction, augment=not args.no_augment, data_dir=args.data_dir,
         kaggle_train=args.kaggle_train, kaggle_test=args.kaggle_test, crops=args.crops,
         limit_train=args.limit_train, limit_test=args.limit_test, other_hands=args.other_hands,
-        negatives=args.negatives, neighbours=args.neighbours, distribute=args.distribute, init_from=args.init_from,
-        distill_from=args.distill_from, out=args.out or f"runs/{args.model}",
+        negatives=args.negatives, neighbours=args.neighbours, negative_kinds=args.negative_kinds,
+        distribute=args.distribute, init_from=args.init_from, distill_from=args.distill_from, out=args.out or f"runs/{args.model}",
     )
     try:
         metrics = run(config, verbose=0 if args.quiet else 1, resume=args.resume)

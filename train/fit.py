@@ -25,7 +25,7 @@ from train.distribute import replica_scope
 from train.kaggle import read_csv, write_submission
 from train.mix import build_mix, validation_mix
 from train.models import NOT_A_DIGIT, build_model, count_macs, output_classes
-from train.negatives import negative_test_set
+from train.negatives import KINDS, MEASURED_KINDS, negative_test_set
 from train.warm import initial_model
 
 WARM_CALIBRATION = 4000  # training digits that set a warm-started model's batch-norm statistics
@@ -51,6 +51,7 @@ class TrainConfig:
     other_hands: float | None = None  # share of font/stroke digits; None: recipe (edge 0.25)
     negatives: float | None = None  # share of "not a digit" crops; None: recipe (edge 0.15)
     neighbours: float | None = None  # share of digits with a neighbour's sliver; None: recipe (edge 0.1)
+    negative_kinds: list[str] | None = None  # which "not a digit" kinds (train.negatives); None: all
     val_fraction: float = VAL_FRACTION  # held out of the training data, stratified by digit
     seed: int = 0  # numpy, Keras and the split; same seed, same run (within CPU float noise)
     camera_fraction: float = 0.4  # share of each epoch's digits drawn as camera-style crops
@@ -77,6 +78,7 @@ class TrainConfig:
                 "other_hands": recipe["other_hands"] if self.other_hands is None else self.other_hands,
                 "negatives": recipe["negatives"] if self.negatives is None else self.negatives,
                 "neighbours": recipe["neighbours"] if self.neighbours is None else self.neighbours,
+                "negative_kinds": list(self.negative_kinds or KINDS),
             }
         )
 
@@ -186,8 +188,9 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     log = (lambda *a: print(*a, file=sys.stderr)) if verbose else (lambda *a: None)
     state = checkpoint.load_state(Path(config.out)) if resume else None
     if state is not None:
-        # a run saved before a share existed trained without it
-        config = TrainConfig(**{"neighbours": 0.0, **state["config"], "out": config.out, "distribute": config.distribute})
+        # a run saved before a share or kind existed trained without it
+        config = TrainConfig(**{"neighbours": 0.0, "negative_kinds": list(MEASURED_KINDS), **state["config"],
+                                "out": config.out, "distribute": config.distribute})
         log(f"resuming {config.out} after epoch {state['epochs_done']} of {config.epochs}")
     config = config.resolved()
     out = Path(config.out)
@@ -208,7 +211,8 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
 
     t0 = time.perf_counter()
     shares = {"hands_share": config.other_hands, "negative_share": config.negatives,
-              "neighbour_share": config.neighbours, "augment": config.augment}
+              "neighbour_share": config.neighbours, "negative_kinds": tuple(config.negative_kinds),
+              "augment": config.augment}
     mix = build_mix(data.x_train, data.y_train, config.seed, cache=out / "pools.npz", **shares)
     val = validation_mix(data.x_val, data.y_val, config.seed, **shares)
     data.sources["mix"] = {"train": mix.counts, "val": val.counts}

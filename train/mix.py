@@ -18,7 +18,7 @@ import numpy as np
 from train.augment import camera_style_batch
 from train.handwriting import other_hands
 from train.models import NOT_A_DIGIT
-from train.negatives import negatives
+from train.negatives import KINDS, negatives
 from train.neighbours import with_neighbours
 
 VAL_SEED_OFFSET = 50_000  # validation pools are drawn from a seed far from the training one's
@@ -33,29 +33,30 @@ class Mix:
 
 
 def _pools(x_digits: np.ndarray, y_digits: np.ndarray, seed: int, hands_share: float, negative_share: float,
-           neighbour_share: float, augment: bool):
+           neighbour_share: float, negative_kinds: tuple[str, ...], augment: bool):
     n_hands = int(round(hands_share * len(x_digits))) if augment else 0
     n_near = int(round(neighbour_share * len(x_digits))) if augment else 0
     n_neg = int(round(negative_share * (len(x_digits) + n_hands + n_near)))
     hands_x, hands_y = other_hands(n_hands, seed)
     near_x, near_y = with_neighbours(n_near, seed + 2, x_digits, y_digits)
-    neg_x = negatives(n_neg, seed + 1, x_digits) if n_neg else np.zeros((0, 28, 28), np.uint8)
+    neg_x = negatives(n_neg, seed + 1, x_digits, negative_kinds) if n_neg else np.zeros((0, 28, 28), np.uint8)
     return hands_x, hands_y, near_x, near_y, neg_x
 
 
 def build_mix(x, y, seed: int, *, hands_share: float, negative_share: float, augment: bool,
-              neighbour_share: float = 0.0, cache: Path | None = None, camera: bool = True) -> Mix:
+              neighbour_share: float = 0.0, negative_kinds: tuple[str, ...] = KINDS,
+              cache: Path | None = None, camera: bool = True) -> Mix:
     """`x, y` (real digits) plus `hands_share` of their count in other hands and `neighbour_share`
-    with a touching neighbour's sliver, plus negatives making up `negative_share` of all those
-    digits. Cached in `cache` (an .npz) when given."""
-    shares = (len(x), seed, hands_share, negative_share, neighbour_share, augment)
+    with a touching neighbour's sliver, plus negatives of `negative_kinds` making up
+    `negative_share` of all those digits. Cached in `cache` (an .npz) when given."""
+    shares = (len(x), seed, hands_share, negative_share, neighbour_share, augment, tuple(negative_kinds))
     key = hashlib.sha256(x.tobytes()[:1_000_000] + repr(shares).encode()).hexdigest()
     names = ("hands_x", "hands_y", "near_x", "near_y", "neg_x", "camera_x")
     if cache is not None and cache.exists():
         saved = np.load(cache)
         if str(saved["key"]) == key:
             return _assemble(x, y, *(saved[name] for name in names))
-    pools = _pools(x, y, seed, hands_share, negative_share, neighbour_share, augment)
+    pools = _pools(x, y, seed, hands_share, negative_share, neighbour_share, tuple(negative_kinds), augment)
     camera_x = camera_style_batch(x, seed) if (augment and camera) else x
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -78,7 +79,7 @@ def _assemble(x, y, hands_x, hands_y, near_x, near_y, neg_x, camera_x) -> Mix:
 
 
 def validation_mix(x, y, seed: int, *, hands_share: float, negative_share: float, augment: bool,
-                   neighbour_share: float = 0.0) -> Mix:
+                   neighbour_share: float = 0.0, negative_kinds: tuple[str, ...] = KINDS) -> Mix:
     """The validation digits with their own other-hands, neighbours and negatives draw (no camera copies)."""
     return build_mix(x, y, seed + VAL_SEED_OFFSET, hands_share=hands_share, negative_share=negative_share,
-                     neighbour_share=neighbour_share, augment=augment, camera=False)
+                     neighbour_share=neighbour_share, negative_kinds=negative_kinds, augment=augment, camera=False)

@@ -5,6 +5,11 @@ printed words beside numbers, a digit cut in half or with a neighbour's stroke, 
 in one crop, pieces of ruled lines and boxes, specks, scribbles. Each is drawn here and ends
 in `normalize_crop`, as the loop's crops do. Shapes a digit can honestly take (a lone upright
 stroke is a 1, an O is a 0) are left out: teaching "not a digit" there would reject real digits.
+
+Two kinds are taught but not measured: "lookalikes", whole letters that share a digit's parts
+(an A or Y has a 4's crossing strokes, a T a 7's bar, an e or a printed a the loops of 8 and 2)
+but not its shape, and "marks", drawn arrows and ticks. The fixed measuring set
+(`negative_test_set`) keeps the eight kinds it always had, so reject rates stay comparable.
 """
 
 from __future__ import annotations
@@ -21,12 +26,59 @@ NOT_A_DIGIT = 10  # the class index of "not a digit"
 # Z/z/? (2), }/3-like (3), A/h/y (4), S/s/$ (5), b/G (6), T/Y/r (7), B/& (8), g/q/a/e (9) are out.
 LETTERS = "CEFHKLMNPRUVWXcdfkmnptuvwx"
 SYMBOLS = "#%*+=@<>~"
-KINDS = ("letters", "printed", "fragment", "overcut", "merged", "lines", "specks", "scribble")
+LOOKALIKE_HAND = "AYTe"  # whole letters with a digit's parts; handwritten a and r are a 2/9 and a 7 too often
+LOOKALIKE_PRINT = "AYTear"
+MEASURED_KINDS = ("letters", "printed", "fragment", "overcut", "merged", "lines", "specks", "scribble")
+KINDS = (*MEASURED_KINDS, "lookalikes", "marks")  # what training draws by default
 
 
 def _letters(rng: np.random.Generator, fonts: tuple[str, ...], count: int) -> np.ndarray:
     text = "".join(rng.choice(list(LETTERS + SYMBOLS), size=count))
     return render_text(pick_font(rng, fonts), text, int(rng.integers(40, 70)), stroke=int(rng.integers(0, 2)))
+
+
+def _tall_and_thin(ink: np.ndarray) -> bool:
+    ys, xs = np.nonzero(ink > 40)
+    return len(xs) == 0 or np.ptp(xs) + 1 < 0.45 * (np.ptp(ys) + 1)
+
+
+def _lookalike(rng: np.random.Generator, hand_fonts, printed_fonts) -> np.ndarray | None:
+    """One whole letter that shares a digit's strokes, in a training hand or in print; None for
+    one drawn tall and thin (a T or Y with a short bar is honestly a 1)."""
+    if rng.random() < 0.5:
+        letter = str(rng.choice(list(LOOKALIKE_HAND)))
+        ink = vary_hand(render_text(pick_font(rng, hand_fonts), letter, int(rng.integers(40, 70))), rng)
+    else:
+        letter = str(rng.choice(list(LOOKALIKE_PRINT)))
+        ink = render_text(pick_font(rng, printed_fonts), letter, int(rng.integers(40, 70)), stroke=int(rng.integers(0, 2)))
+        ink = vary_hand(ink, rng, slant=0.15)
+    return None if _tall_and_thin(ink) else ink
+
+
+def _mark(rng: np.random.Generator) -> np.ndarray:
+    """A drawn arrow (a shaft and two barbs, near the line of writing) or a tick."""
+    canvas = np.zeros((CANVAS, CANVAS), np.uint8)
+    width = int(rng.integers(2, 7))
+    if rng.random() < 0.6:
+        angle = rng.uniform(-0.6, 0.6) + (np.pi if rng.random() < 0.5 else 0.0)
+        half = rng.uniform(22, 40)
+        direction = np.array([np.cos(angle), np.sin(angle)])
+        tail, head = 48 - half * direction, 48 + half * direction
+        barb = rng.uniform(0.25, 0.45) * 2 * half
+        spread = rng.uniform(0.4, 0.8)
+        strokes = [[tail, head]]
+        for side in (-1, 1):
+            back = angle + np.pi + side * spread
+            strokes.append([head, head + barb * np.array([np.cos(back), np.sin(back)])])
+    else:
+        bottom = np.array([rng.uniform(30, 50), rng.uniform(62, 78)])
+        start = bottom + np.array([-rng.uniform(10, 22), -rng.uniform(12, 26)])
+        end = bottom + np.array([rng.uniform(25, 45), -rng.uniform(40, 60)])
+        strokes = [[start, bottom, end]]
+    for stroke in strokes:
+        points = np.clip(np.array(stroke), 4, CANVAS - 5).round().astype(np.int32)
+        cv2.polylines(canvas, [points], False, 255, width, cv2.LINE_AA)
+    return canvas
 
 
 def _fragment(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
@@ -119,7 +171,8 @@ def _scribble(rng: np.random.Generator) -> np.ndarray:
     return canvas
 
 
-def not_a_digit(rng: np.random.Generator, mnist: np.ndarray, kind: str, hand_fonts, printed_fonts) -> np.ndarray | None:
+def not_a_digit(rng: np.random.Generator, mnist: np.ndarray, kind: str, hand_fonts, printed_fonts,
+                lookalike_fonts=((), ())) -> np.ndarray | None:
     """One negative crop (28x28 uint8) of the given kind, or None when this draw was unusable."""
     if kind == "letters":
         ink = vary_hand(_letters(rng, hand_fonts, int(rng.integers(1, 4))), rng)
@@ -137,24 +190,31 @@ def not_a_digit(rng: np.random.Generator, mnist: np.ndarray, kind: str, hand_fon
         ink = vary_hand(_lines(rng), rng, slant=0.05)
     elif kind == "specks":
         ink = _specks(rng)
-    else:
+    elif kind == "lookalikes":
+        ink = _lookalike(rng, *lookalike_fonts)
+    elif kind == "marks":
+        ink = vary_hand(_mark(rng), rng, slant=0.1)
+    elif kind == "scribble":
         ink = vary_hand(_scribble(rng), rng)
+    else:
+        raise ValueError(f"unknown negative kind {kind!r}; choose from {', '.join(KINDS)}")
     if ink is None or not (ink > 40).any():
         return None
     return normalize_crop(ink)
 
 
-def negatives(count: int, seed: int, mnist: np.ndarray) -> np.ndarray:
-    """`count` not-a-digit crops (N, 28, 28) uint8, every kind in equal share.
+def negatives(count: int, seed: int, mnist: np.ndarray, kinds: tuple[str, ...] = KINDS) -> np.ndarray:
+    """`count` not-a-digit crops (N, 28, 28) uint8, each of `kinds` in equal share.
 
     `mnist` holds training digits (never test ones) to cut fragments and pairs from.
     """
     rng = np.random.default_rng(seed)
     hand_fonts = fonts_with_glyphs(LETTERS, TRAIN_FONTS)
     printed_fonts = fonts_with_glyphs(LETTERS, NEGATIVE_FONTS)
+    lookalike_fonts = (fonts_with_glyphs(LOOKALIKE_HAND, TRAIN_FONTS), fonts_with_glyphs(LOOKALIKE_PRINT, NEGATIVE_FONTS))
     out = []
     while len(out) < count:
-        crop = not_a_digit(rng, mnist, KINDS[len(out) % len(KINDS)], hand_fonts, printed_fonts)
+        crop = not_a_digit(rng, mnist, kinds[len(out) % len(kinds)], hand_fonts, printed_fonts, lookalike_fonts)
         if crop is not None:
             out.append(crop)
     return np.stack(out) if out else np.zeros((0, 28, 28), np.uint8)
@@ -167,4 +227,4 @@ NEGATIVE_TEST_COUNT = 2000
 def negative_test_set(test_digits: np.ndarray, count: int = NEGATIVE_TEST_COUNT) -> np.ndarray:
     """The fixed set the reject rate is measured on: fragments and pairs cut from MNIST *test*
     digits (measured on, never trained on), letters and marks from a seed no run trains with."""
-    return negatives(count, NEGATIVE_TEST_SEED, test_digits)
+    return negatives(count, NEGATIVE_TEST_SEED, test_digits, MEASURED_KINDS)
