@@ -107,7 +107,8 @@ def plot_calibration_sweep(sweep: dict, float_figures: dict, path: Path) -> None
             sizes = sorted({p["size"] for p in points})
             values = [np.array([p[key] for p in points if p["size"] == n]) * 100 for n in sizes]
             mean = np.array([v.mean() for v in values])
-            err = [mean - [v.min() for v in values], [v.max() for v in values] - mean]
+            # seeds that all score the same leave a mean a rounding step off its min or max: no bar
+            err = np.maximum(0.0, [mean - [v.min() for v in values], [v.max() for v in values] - mean])
             shifted = np.array(sizes) * (1 + 0.05 * k)  # side by side, not on top of each other
             ax.errorbar(shifted, mean, yerr=err, marker="o", capsize=4, label=f"calibrated on {source} digits")
         ax.axhline(float_figures[key] * 100, color="k", ls="--", lw=1, label="Keras float model")

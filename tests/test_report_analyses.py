@@ -84,3 +84,15 @@ def test_disagreement_gallery_is_large_enough_to_read(report_dir):
     png = (report_dir / "disagreements.png").read_bytes()
     width, height = struct.unpack(">II", png[16:24])
     assert width >= 1200  # eight digits a row: about 150 pixels per digit
+
+
+def test_the_sweep_plot_draws_seeds_that_all_scored_the_same(tmp_path):
+    """Three seeds at 99.03% each: their mean is a rounding step above the min, which matplotlib
+    took for a negative error bar and failed the whole report at its last step."""
+    from convert.plots import plot_calibration_sweep
+
+    points = [{"source": "train", "size": size, "seed": seed, "accuracy": 0.9903, "camera_accuracy": 0.9903}
+              for size in (10, 50) for seed in range(3)]
+    sweep = {"points": points, "sources": ["train"], "sizes": [10, 50], "seeds": 3}
+    plot_calibration_sweep(sweep, {"accuracy": 0.99, "camera_accuracy": 0.98}, tmp_path / "sweep.png")
+    assert (tmp_path / "sweep.png").stat().st_size > 0
