@@ -36,6 +36,7 @@ from edge.vision.settle import (
     needs_lattice,
     not_a_digit,
     piece_scores,
+    reachable_spans,
     settle,
 )
 
@@ -202,7 +203,9 @@ class DigitReader:
         searched = []
         if probs.shape[1] > DIGITS:
             searched = within_budget([blob for blob in switching if needs_lattice(blob, score)], self.span_budget)
-            read_more(unread(p for blob in searched for p in blob.pieces))
+            # the lattices left to right: a round reads what chains of sure pieces reach so far
+            while more := unread(s.piece for blob in searched for s in reachable_spans(blob.spans, score)):
+                read_more(more)
         searched_ids = {id(blob) for blob in searched}
         row = {piece: i for i, piece in enumerate(pieces)}
         chosen = [row[piece] for blob in seg.blobs for piece in settle(blob, score, lattice=id(blob) in searched_ids)]

@@ -12,6 +12,7 @@ from edge.vision.settle import (
     needs_lattice,
     not_a_digit,
     piece_scores,
+    reachable_spans,
     settle,
 )
 
@@ -100,7 +101,33 @@ def test_a_chain_with_a_doubtful_piece_is_not_read():
     score = {p: float(np.log(0.63)) for p in blob.pieces}
     for p in blob.cut_pieces:  # the whole and the even cut: "not a digit"
         score[p] = float(np.log(LOG_FLOOR))
-    assert best_chain(spans, score) is not None and settle(blob, score) == (whole,)
+    assert best_chain(spans, score) is None and settle(blob, score) == (whole,)
+
+
+def test_a_lattice_read_left_to_right_finds_the_chain_reading_every_span_would_and_reads_less():
+    whole, mask = _overlapping_zeros()
+    spans = blob_spans(whole, mask)
+    rng = np.random.default_rng(1)
+    fewer = 0
+    for trial in range(200):  # sure and unsure spans at random, a few chains through them
+        full = {s.piece: float(np.log(rng.choice([0.3, 0.8, 0.92, 0.97, 0.995]))) for s in spans}
+        read: dict = {}
+        while more := [s.piece for s in reachable_spans(spans, read) if s.piece not in read]:
+            read.update({p: full[p] for p in more})
+        assert best_chain(spans, read) == best_chain(spans, full), trial
+        fewer += len(read) < len(full)
+    assert fewer > 100  # most lattices need only part of their spans read
+
+
+def test_only_spans_that_start_the_blob_or_follow_a_sure_one_are_reachable():
+    whole, mask = _overlapping_zeros()
+    spans = blob_spans(whole, mask)
+    first = reachable_spans(spans, {})
+    assert first and all(s.start == 0 for s in first)
+    sure = max(first, key=lambda s: s.end)
+    after = reachable_spans(spans, {sure.piece: float(np.log(0.95))})
+    assert {s.start for s in after} - {0} and all(s.start == 0 or s.start <= sure.end for s in after)
+    assert reachable_spans(spans, {sure.piece: float(np.log(0.5))}) == first  # an unsure span leads nowhere
 
 
 def test_cut_positions_include_the_valley_between_touching_strokes():

@@ -9,10 +9,14 @@ over the default (field test: half of the distractors' false digits were such cu
 
 A blob with `spans` is also searched as a lattice (`best_chain`): any chain of spans across
 it, each piece at least CHAIN_FLOOR sure, is one more cut (touching and overlapping digits
-whose join is not where even spacing puts the cut).
+whose join is not where even spacing puts the cut). Only sure pieces can be links, so a span is
+worth reading only where a chain of sure ones reaches it (`reachable_spans`): the reader reads
+a lattice left to right, a round at a time, and skips the rest of it.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
 
 import numpy as np
 
@@ -72,17 +76,45 @@ def needs_lattice(blob: Blob, score: dict[Piece, float]) -> bool:
     return all(sum(score[p] for p in cut) < -SWITCH_MARGIN for cut in blob.cuts)
 
 
+def _overlap(spans: tuple[Span, ...]) -> float:
+    """How far a span may start before its predecessor ends: SPAN_OVERLAP of the blob's height."""
+    return SPAN_OVERLAP * max(s.piece.box.h for s in spans)
+
+
+def _sure(span: Span, score: dict[Piece, float]) -> bool:
+    return score.get(span.piece, -np.inf) >= CHAIN_FLOOR
+
+
+def reachable_spans(spans: tuple[Span, ...], score: dict[Piece, float]) -> list[Span]:
+    """The spans a chain of sure pieces can reach, given the scores read so far: those starting
+    the blob, and those that may follow a span read sure (starting at or up to the overlap
+    before where it ends, and after where it starts). Reading these, then asking again until
+    nothing new is reachable, reads every span of every chain `best_chain` can return."""
+    if not spans:
+        return []
+    overlap = _overlap(spans)
+    by_start = sorted(spans, key=lambda s: s.start)
+    starts = [s.start for s in by_start]
+    out = {s for s in by_start if s.start == 0}
+    for prev in spans:
+        if _sure(prev, score):
+            lo, hi = bisect_left(starts, prev.end - overlap), bisect_right(starts, prev.end)
+            out.update(s for s in by_start[lo:hi] if s.start > prev.start)
+    return [s for s in by_start if s in out]
+
+
 def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[float, Cut] | None:
-    """The chain of spans across a blob whose pieces are jointly most probably digits, and its
-    score (dynamic programming over the lattice: each span after the best chain ending where it
-    starts, or up to SPAN_OVERLAP heights after, where two digits overlap)."""
-    if not spans or any(s.piece not in score for s in spans):  # unread: a 10-output model's reader skips them
+    """The chain of spans across a blob, every piece at least CHAIN_FLOOR sure, whose pieces are
+    jointly most probably digits, and its score (dynamic programming over the lattice: each span
+    after the best chain ending where it starts, or up to SPAN_OVERLAP heights after, where two
+    digits overlap). Spans not read (not in `score`) are no links."""
+    if not spans:
         return None
     last = max(s.end for s in spans)
-    overlap = SPAN_OVERLAP * max(s.piece.box.h for s in spans)
+    overlap = _overlap(spans)
     ending: dict[int, list[tuple[float, Span]]] = {}
     chain: dict[Span, tuple[float, Span | None]] = {}
-    for span in sorted(spans, key=lambda s: (s.end, s.start)):
+    for span in sorted((s for s in spans if _sure(s, score)), key=lambda s: (s.end, s.start)):
         before = None if span.start == 0 else max(
             ((total, prev) for end, tails in ending.items() if span.start <= end <= span.start + overlap
              for total, prev in tails if prev.start < span.start), default=None, key=lambda t: t[0])
@@ -111,7 +143,7 @@ def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True) -> Cu
         return best
     options = [(sum(score[p] for p in cut), cut) for cut in blob.cuts]
     chain = best_chain(blob.spans, score) if lattice else None
-    if chain is not None and min(score[p] for p in chain[1]) >= CHAIN_FLOOR:
+    if chain is not None:
         options.append(chain)
     total, cut = max(options[1:], key=lambda t: t[0])
     return cut if total - options[0][0] > SWITCH_MARGIN else best
