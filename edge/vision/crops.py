@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from edge.vision.cuts import Piece
+from edge.vision.histogram import percentile_of_histogram
 from edge.vision.normalize import MNIST_SIZE, normalize_crop
 
 STROKE_EDGE = np.ones((3, 3), np.uint8)  # the mask grows by a pixel to keep the soft edge of a stroke
@@ -22,26 +23,10 @@ def crop_piece(ink: np.ndarray, labels: np.ndarray, piece: Piece) -> np.ndarray:
         mask = np.isin(region, piece.labels).view(np.uint8) * np.uint8(255)
     mask = cv2.dilate(mask, STROKE_EDGE)
     ink_crop = cv2.bitwise_and(ink[rows, cols], mask)
-    peak = _percentile(cv2.calcHist([ink_crop], [0], mask, [256], [0, 256]).ravel(), PEAK_PERCENTILE)
+    peak = percentile_of_histogram(cv2.calcHist([ink_crop], [0], mask, [256], [0, 256]).ravel(), PEAK_PERCENTILE)
     if peak > 0:
         ink_crop = cv2.convertScaleAbs(ink_crop, alpha=255.0 / peak)
     return normalize_crop(ink_crop)
-
-
-def _percentile(histogram: np.ndarray, q: float) -> float:
-    """np.percentile (linear method) of uint8 values given as their 256-bin histogram.
-
-    The same order statistics and the same interpolation as numpy's, from counts: the
-    histogram is one C call where sorting the values took most of a crop's time.
-    """
-    n = int(histogram.sum())
-    if n == 0:
-        return 0.0
-    index = q / 100 * (n - 1)
-    lo = int(index)
-    a, b = np.searchsorted(np.cumsum(histogram), (lo, min(lo + 1, n - 1)), side="right").astype(float)
-    t = index - lo
-    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
 
 def crop_pieces(ink: np.ndarray, labels: np.ndarray, pieces) -> np.ndarray:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from edge.vision.histogram import uint8_percentiles
 from edge.vision.picture import to_grey
 
 POLARITY_SAMPLE = 4  # polarity is judged on every 4th pixel each way (thin strokes survive striding, not blurring)
@@ -51,7 +52,7 @@ def thin_contrast(sample: np.ndarray) -> tuple[float, float]:
     dark = cv2.morphologyEx(sample, cv2.MORPH_BLACKHAT, kernel)
     if min(sample.shape) > 4 * THIN:  # a strip of desk along the frame's edge is thin and dark too
         light, dark = light[THIN:-THIN, THIN:-THIN], dark[THIN:-THIN, THIN:-THIN]
-    return float(np.percentile(light, THIN_TAIL)), float(np.percentile(dark, THIN_TAIL))
+    return uint8_percentiles(light, (THIN_TAIL,))[0], uint8_percentiles(dark, (THIN_TAIL,))[0]
 
 
 def light_residue(sample: np.ndarray) -> bool:
@@ -70,10 +71,10 @@ def light_residue(sample: np.ndarray) -> bool:
 
 def light_on_dark(grey: np.ndarray) -> bool:
     """True where the strokes are lighter than their background (chalk on a board)."""
-    sample = grey[::POLARITY_SAMPLE, ::POLARITY_SAMPLE]
+    sample = _sampled(grey)
     if sample.size < 16:
         sample = grey
-    low, mid, high = np.percentile(sample, (TAIL, 50, 100 - TAIL))
+    low, mid, high = uint8_percentiles(sample, (TAIL, 50, 100 - TAIL))
     if mid >= DARK_BACKGROUND:  # paper: light gaps between big dark strokes are no chalk
         return False
     light, dark = thin_contrast(sample)
@@ -92,15 +93,20 @@ def light_on_dark(grey: np.ndarray) -> bool:
         # the bright part is much of the frame: a page, or a board lighter than the desk around
         # it, which Otsu parted from the desk instead of its strokes from it. On that part alone
         # the strokes are the tail that departs from its level: dark on a page, light on a board
-        low, mid, high = np.percentile(sample[bright > 0], (TAIL, 50, 100 - TAIL))
+        low, mid, high = uint8_percentiles(sample[bright > 0], (TAIL, 50, 100 - TAIL))
         return bool(mid < DARK_BACKGROUND and (high - mid) > LIGHT_INK_RATIO * max(mid - low, 1.0))
     fill = area / np.maximum(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT], 1)
     return bool(float((fill * area).sum() / area.sum()) < SOLID)
 
 
-def _depth(grey: np.ndarray) -> float:
-    """How far the darkest writing lies below the background level (median minus the dark tail)."""
-    low, mid = np.percentile(grey[::POLARITY_SAMPLE, ::POLARITY_SAMPLE], (TAIL, 50))
+def _sampled(image: np.ndarray) -> np.ndarray:
+    return image[::POLARITY_SAMPLE, ::POLARITY_SAMPLE]
+
+
+def _depth(sample: np.ndarray) -> float:
+    """How far the darkest writing lies below the background level (median minus the dark tail),
+    on a frame's every POLARITY_SAMPLE-th pixel each way."""
+    low, mid = uint8_percentiles(sample, (TAIL, 50))
     return float(mid - low)
 
 
@@ -112,9 +118,14 @@ def ink_dark_grey(frame: np.ndarray) -> np.ndarray:
     if not light_on_dark(grey):
         if not colour:
             return grey
+        # decided on the sample (the darkest channel of the sampled pixels is the sampled darkest
+        # channel); the whole frame's darkest channel is made only where it is read
+        sample = np.ascontiguousarray(_sampled(image)[..., :3])
+        darkest = cv2.min(cv2.min(sample[..., 0], sample[..., 1]), sample[..., 2])
+        if _depth(darkest) <= COLOUR_GAIN * max(_depth(_sampled(grey)), 1.0):
+            return grey
         bgr = np.ascontiguousarray(image[..., :3])
-        darkest = cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
-        return darkest if _depth(darkest) > COLOUR_GAIN * max(_depth(grey), 1.0) else grey
+        return cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
     if not colour:
         return cv2.bitwise_not(grey)
     bgr = np.ascontiguousarray(image[..., :3])

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from edge.vision.components import components
+from edge.vision.histogram import uint8_percentiles
 
 BACKGROUND_SIDE = 96  # short side of the copy the background is estimated on, px
 CLOSING_FRACTION = 0.2  # closing kernel / short side: wider than the thickest stroke of a frame-filling digit
@@ -38,9 +39,9 @@ def _closing(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
     is narrower than the kernel; replicating the border would fill it in as if it were ink.
     Sides whose edge is dark (well below the brightest paper) are padded with black instead.
     """
-    bright = float(np.percentile(small, 95))
+    bright = uint8_percentiles(small, (95,))[0]
     edges = (small[0], small[-1], small[:, 0], small[:, -1])  # top, bottom, left, right
-    dark = [float(np.median(e)) < 0.5 * bright for e in edges]
+    dark = [uint8_percentiles(e, (50,))[0] < 0.5 * bright for e in edges]
     pad = k // 2 + 1
     padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
     if dark[0]:
@@ -67,7 +68,7 @@ def ink_map(grey: np.ndarray, closing: float = CLOSING_FRACTION) -> np.ndarray:
     # it keeps step edges (a shadow's, the page's) where they are, so they divide out.
     background = _closing(small, kernel, k)
     small_background = cv2.blur(background, (3, 3))
-    paper_level = float(np.percentile(small_background, 95)) if small_background.size else 0.0
+    paper_level = uint8_percentiles(small_background, (95,))[0]
     floor = max(16.0, PAPER_FLOOR * paper_level)
     background = cv2.resize(small_background, (w, h), interpolation=cv2.INTER_LINEAR)
     ratio = cv2.divide(grey, cv2.max(background, 1), scale=255)  # grey / paper, saturating
