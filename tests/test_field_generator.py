@@ -83,3 +83,21 @@ def test_a_big_digit_in_the_first_line_is_never_cut_by_the_sheets_top():
         drawn = sheet.layers["digits"]
         assert drawn[: 500 // 40].max() <= 0.08, f"{hand}: ink runs into the sheet's top margin"
         assert [d[0] for d in sheet.digits] == [7, 3, 7]
+
+
+def test_the_dev_set_draws_the_same_conditions_in_training_hands_only():
+    # tuning happens on these scenes: each one is written by a training-side font, and its truth
+    # still spells exactly the digits it drew
+    from bench.field.hands import dev_hands, hand_name
+
+    dev = dev_hands()
+    names = {hand_name(f) for f in dev.handwriting}
+    field_names = {hand_name(f) for f in FIELD_FONTS}
+    for condition in CONDITIONS:
+        scene = make_scene(condition, SEED, 2, dev)
+        assert scene.hand in names and scene.hand not in field_names, (condition, scene.hand)
+        spelled = sorted("".join(scene.lines).replace(" ", ""))
+        assert spelled == sorted(str(d.value) for d in scene.digits), condition
+    # the held-out scenes are untouched by the choice: FIELD is the default
+    field = make_scene("pages", SEED, 2)
+    assert field.hand in field_names and make_scene("pages", SEED, 2, dev).jpeg != field.jpeg

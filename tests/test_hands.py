@@ -10,6 +10,7 @@ import glob
 import importlib.util
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,12 +31,18 @@ BRIEF_FIELD_PATTERNS = (
 BRIEF_FIELD_PRINTED = "/usr/share/fonts/truetype/liberation/*.ttf"
 
 
+def field_module():
+    spec = importlib.util.spec_from_file_location("field_hands", FIELD_HANDS)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
 def field_fonts() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(FIELD_FONTS, FIELD_PRINTED_FONTS) from bench/field/hands.py, else the brief's lists."""
     if FIELD_HANDS.exists():
-        spec = importlib.util.spec_from_file_location("field_hands", FIELD_HANDS)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = field_module()
         return tuple(module.FIELD_FONTS), tuple(module.FIELD_PRINTED_FONTS)
     hands = tuple(sorted(p for pattern in BRIEF_FIELD_PATTERNS for p in glob.glob(pattern)))
     return hands, tuple(sorted(glob.glob(BRIEF_FIELD_PRINTED)))
@@ -75,3 +82,12 @@ def test_training_and_field_hands_share_no_file_family_or_package():
     assert not our_packages & their_packages, our_packages & their_packages
     # and the training hands are exactly the packages the brief names for training
     assert {package_of(p) for p in TRAIN_FONTS} == set(TRAIN_FONT_PACKAGES)
+
+
+def test_the_dev_set_is_written_in_training_fonts_only():
+    # reader changes are tuned on the dev set: not one of its fonts may be a field font
+    dev = field_module().dev_hands()
+    hands, printed = field_fonts()
+    assert set(dev.handwriting) <= set(TRAIN_FONTS) and set(dev.printed) <= set(NEGATIVE_FONTS)
+    assert not (set(dev.handwriting) | set(dev.printed)) & (set(hands) | set(printed))
+    assert not dev.held_out and len(dev.handwriting) >= 5

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.field.glyphs import written
-from bench.field.hands import FIELD_FONTS, hand_name
+from bench.field.hands import FIELD, HandSet, hand_name
 from bench.field.strokes import DIGIT_STYLES, drawn_digit
 from edge.vision.normalize import normalize_crop
 
@@ -32,8 +32,8 @@ def optdigits_crops(path: Path = OPTDIGITS) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(crops), data["labels"].astype(np.int64)
 
 
-def hand_crops(font: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng([seed, FIELD_FONTS.index(font)])
+def hand_crops(font: str, seed: int, hands: HandSet = FIELD) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng([seed, hands.handwriting.index(font)])
     crops, labels = [], []
     for value in range(10):
         for _ in range(CROPS_PER_DIGIT):
@@ -43,8 +43,8 @@ def hand_crops(font: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(crops), np.array(labels)
 
 
-def style_crops(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng([seed, len(FIELD_FONTS)])
+def style_crops(seed: int, hands: HandSet = FIELD) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng([seed, len(hands.handwriting)])
     crops, labels = [], []
     for style in DIGIT_STYLES:
         for _ in range(CROPS_PER_DIGIT):
@@ -59,7 +59,7 @@ def accuracy(classifier, crops: np.ndarray, labels: np.ndarray, batch: int = 256
     return float((predicted == labels).mean())
 
 
-def run_checks(classifier, *, seed: int = 0, optdigits: Path = OPTDIGITS) -> dict:
+def run_checks(classifier, *, seed: int = 0, optdigits: Path = OPTDIGITS, hands: HandSet = FIELD) -> dict:
     """{'optdigits': {...} or a note, 'hands': {name: accuracy}, 'styles': accuracy}."""
     report: dict = {}
     if optdigits.is_file():
@@ -68,9 +68,9 @@ def run_checks(classifier, *, seed: int = 0, optdigits: Path = OPTDIGITS) -> dic
     else:
         report["optdigits"] = {"path": str(optdigits), "note": "not found; skipped"}
     report["hands"] = {}
-    for font in FIELD_FONTS:
-        crops, labels = hand_crops(font, seed)
+    for font in hands.handwriting:
+        crops, labels = hand_crops(font, seed, hands)
         report["hands"][hand_name(font)] = {"digits": len(labels), "accuracy": round(accuracy(classifier, crops, labels), 4)}
-    crops, labels = style_crops(seed)
+    crops, labels = style_crops(seed, hands)
     report["styles"] = {"digits": len(labels), "accuracy": round(accuracy(classifier, crops, labels), 4)}
     return report

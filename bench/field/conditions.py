@@ -1,4 +1,4 @@
-"""The field test's conditions, one generator each: rng -> (hand, truth lines, photo, marks).
+"""The field test's conditions, one generator each: (rng, hands) -> (hand, truth lines, photo, marks).
 
 Pages, scale, ink colours, polarity, connected digits and MNIST's missing styles live here; the
 fields, grids and distractor scenes (printed matter around the handwriting) in `forms`.
@@ -12,7 +12,7 @@ import numpy as np
 from bench.field import forms
 from bench.field.camera import PAPERS, PENS, SQUARES, Camera, Inks, photograph
 from bench.field.glyphs import writer_jitter, written
-from bench.field.hands import FIELD_FONTS
+from bench.field.hands import HandSet
 from bench.field.layout import Pen, random_number, write_lines, write_number
 from bench.field.sheet import Sheet
 from bench.field.strokes import DIGIT_STYLES, drawn_digit
@@ -20,10 +20,6 @@ from edge.demo.synth import make_page
 
 FRAME = (1280, 720)
 DEMO_FRAME = (640, 480)  # what `edge-run --demo` shows: the pages row differs from it only in hand
-
-
-def pick_hand(rng: np.random.Generator) -> str:
-    return str(FIELD_FONTS[int(rng.integers(len(FIELD_FONTS)))])
 
 
 def _page_lines(rng: np.random.Generator, heights: tuple[float, float], n_lines: tuple[int, int]) -> list:
@@ -40,9 +36,9 @@ def _sheet_for(frame_wh: tuple[int, int], fill: float) -> Sheet:
     return Sheet(int(frame_wh[0] * fill), int(frame_wh[1] * fill))
 
 
-def pages(rng: np.random.Generator):
+def pages(rng: np.random.Generator, hands: HandSet):
     """The demo's own page layout and camera (edge.demo.synth), the digits from a field hand."""
-    hand = pick_hand(rng)
+    hand = hands.pick(rng)
     pool, labels = [], []
     habits = writer_jitter(rng)
     for value in range(10):
@@ -57,10 +53,10 @@ def pages(rng: np.random.Generator):
     return hand, list(page.lines), photograph(rng, sheet, DEMO_FRAME, Inks(), Camera.random(rng)), 0
 
 
-def scale(rng: np.random.Generator):
+def scale(rng: np.random.Generator, hands: HandSet):
     """12 px to 400 px digits: a large number with a line of small ones beside it, then lines
     of other sizes; the largest size varies across frames (log-uniform)."""
-    hand = pick_hand(rng)
+    hand = hands.pick(rng)
     camera = Camera.random(rng, fill=0.97, tilt=0.015)
     sheet = _sheet_for(FRAME, camera.fill)
     big = float(np.exp(rng.uniform(np.log(40), np.log(400))))
@@ -73,9 +69,9 @@ def scale(rng: np.random.Generator):
     return hand, truth, photograph(rng, sheet, FRAME, Inks(), camera), sheet.marks
 
 
-def inks(rng: np.random.Generator):
+def inks(rng: np.random.Generator, hands: HandSet):
     """Red, blue, green pen and pencil on white, cream and squared paper."""
-    hand = pick_hand(rng)
+    hand = hands.pick(rng)
     pen_name = str(rng.choice(["red", "blue", "green", "pencil"]))
     paper_name = str(rng.choice(list(PAPERS)))
     camera = Camera.random(rng)
@@ -100,9 +96,9 @@ BOARDS = {"black": (0.14, 0.15, 0.15), "green": (0.2, 0.27, 0.17), "slate": (0.3
 CHALKS = {"white": (0.9, 0.9, 0.88), "yellow": (0.55, 0.88, 0.93)}
 
 
-def polarity(rng: np.random.Generator):
+def polarity(rng: np.random.Generator, hands: HandSet):
     """Light chalk strokes on a dark board, with the smears of earlier, wiped writing."""
-    hand = pick_hand(rng)
+    hand = hands.pick(rng)
     camera = Camera.random(rng, fill=rng.uniform(0.9, 1.1))
     sheet = _sheet_for(FRAME, camera.fill)
     truth = write_lines(sheet, rng, Pen.of_writer(rng, hand), _page_lines(rng, (40, 110), (2, 5)), left=50, top=40)
@@ -118,9 +114,9 @@ def polarity(rng: np.random.Generator):
 CONNECTED = ("00", "000", "11", "100", "1000", "111", "2000")
 
 
-def connected(rng: np.random.Generator):
+def connected(rng: np.random.Generator, hands: HandSet):
     """Digits that touch or overlap (00, 000, 11, pairs) and cursive joins between digits."""
-    hand = pick_hand(rng)
+    hand = hands.pick(rng)
     camera = Camera.random(rng)
     sheet = _sheet_for(FRAME, camera.fill)
     pen = Pen.of_writer(rng, hand, digit_gap=(-0.12, 0.02))  # glyphs are cut tight: 0 touches, below 0 overlaps
@@ -160,10 +156,10 @@ def _join(sheet: Sheet, first: int, height: float) -> None:
 STYLE_OF = {value: name for name, (value, _) in DIGIT_STYLES.items()}
 
 
-def styles(rng: np.random.Generator):
+def styles(rng: np.random.Generator, hands: HandSet):
     """Numbers made mostly of styles MNIST lacks, drawn as pen strokes (continental 1, 7 with a
     bar, open 4, flat-topped 3, one-stroke 5, 9 with a straight tail), the rest in a field hand."""
-    hand = pick_hand(rng)
+    hand = hands.pick(rng)
     camera = Camera.random(rng)
     sheet = _sheet_for(FRAME, camera.fill)
 

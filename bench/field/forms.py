@@ -8,7 +8,7 @@ import numpy as np
 
 from bench.field.camera import PENS, Camera, Inks, photograph
 from bench.field.glyphs import printed, written
-from bench.field.hands import FIELD_FONTS, FIELD_PRINTED_FONTS
+from bench.field.hands import HandSet
 from bench.field.layout import Pen, random_number, truth_of, write_number
 from bench.field.sheet import Sheet
 from bench.field.strokes import MARKS, drawn_mark
@@ -25,10 +25,6 @@ WORDS = tuple(
         "Paper", "Menu", "Amount", "Nr", "entry", "Rue", "March", "Term",
     ) if set(w) <= SAFE_LETTERS
 )
-
-
-def _hand(rng: np.random.Generator) -> str:
-    return str(FIELD_FONTS[int(rng.integers(len(FIELD_FONTS)))])
 
 
 def _pen_colour(rng: np.random.Generator) -> tuple[float, float, float]:
@@ -62,11 +58,11 @@ def _security_pattern(rng: np.random.Generator, sheet: Sheet, strength: float) -
     sheet.layers["print"] = np.maximum(sheet.layers["print"], waves * strength)
 
 
-def fields(rng: np.random.Generator):
+def fields(rng: np.random.Generator, hands: HandSet):
     """A tight crop of one written field (an amount, a date, a code) 40-160 px tall: digits
     touch the image's edges, separators between groups, a trailing '-', ',-' or '=', on plain
     paper, a security pattern or a printed frame and baseline."""
-    hand = _hand(rng)
+    hand = hands.pick(rng)
     text = _field_text(rng)
     h = 64.0
     wide = Sheet(int(len(text) * 1.4 * h + 2 * h), int(2.4 * h))
@@ -92,16 +88,16 @@ def fields(rng: np.random.Generator):
     return hand, [truth_of(text)], photograph(rng, sheet, frame_wh, inks, camera), sheet.marks
 
 
-def grids(rng: np.random.Generator):
+def grids(rng: np.random.Generator, hands: HandSet):
     """A sudoku-like 9x9 grid (truth: nine lines, row order, empty cells skipped) or boxed form
     fields (one number per field); digits touch or cross the cell lines."""
-    hand = _hand(rng)
+    hand = hands.pick(rng)
     camera = Camera.random(rng, fill=rng.uniform(0.85, 0.97))
     pen = Pen.of_writer(rng, hand, baseline_wander=0.0, size_wander=(0.9, 1.1))
     if rng.uniform() < 0.5:
         sheet, truth = _sudoku(rng, pen)
     else:
-        sheet, truth = _form(rng, pen)
+        sheet, truth = _form(rng, pen, hands)
     inks = Inks(digits=_pen_colour(rng), marks=PRINT_INK, print=PRINT_INK)
     return hand, truth, photograph(rng, sheet, FRAME, inks, camera), sheet.marks
 
@@ -140,12 +136,12 @@ def _sudoku(rng: np.random.Generator, pen: Pen) -> tuple[Sheet, list[str]]:
     return sheet, truth
 
 
-def _form(rng: np.random.Generator, pen: Pen) -> tuple[Sheet, list[str]]:
+def _form(rng: np.random.Generator, pen: Pen, hands: HandSet) -> tuple[Sheet, list[str]]:
     """Rows of printed labels with comb boxes, one digit per box: each field is one number."""
     sheet = Sheet(1180, 640)
     box_h = int(rng.uniform(56, 96))
     box_w = int(box_h * rng.uniform(0.7, 0.95))
-    font = str(rng.choice(FIELD_PRINTED_FONTS))
+    font = hands.pick_printed(rng)
     truth, y = [], int(rng.uniform(30, 120))
     for _ in range(int(rng.integers(2, 6))):
         if y + box_h > sheet.height - 20:
@@ -164,10 +160,10 @@ def _form(rng: np.random.Generator, pen: Pen) -> tuple[Sheet, list[str]]:
     return sheet, truth
 
 
-def distractors(rng: np.random.Generator):
+def distractors(rng: np.random.Generator, hands: HandSet):
     """Numbers with printed words, handwritten letters and drawn marks beside and between them;
     a third of the scenes hold distractors only (their truth has no lines)."""
-    hand = _hand(rng)
+    hand = hands.pick(rng)
     camera = Camera.random(rng)
     sheet = Sheet(int(FRAME[0] * camera.fill), int(FRAME[1] * camera.fill))
     only_marks = rng.uniform() < 1 / 3
@@ -186,7 +182,7 @@ def distractors(rng: np.random.Generator):
                 x = write_number(sheet, rng, pen, text, x, int(y + h), h)
                 numbers.append(text)
             else:
-                x = _distractor(rng, sheet, pen, x, int(y + h), h)
+                x = _distractor(rng, sheet, pen, hands, x, int(y + h), h)
             x += int(rng.uniform(1.6, 2.4) * h)
         if numbers:
             truth.append(" ".join(numbers))
@@ -196,13 +192,13 @@ def distractors(rng: np.random.Generator):
     return hand, truth, photograph(rng, sheet, FRAME, inks, camera), sheet.marks
 
 
-def _distractor(rng: np.random.Generator, sheet: Sheet, pen: Pen, x: int, bottom: int, h: float) -> int:
+def _distractor(rng: np.random.Generator, sheet: Sheet, pen: Pen, hands: HandSet, x: int, bottom: int, h: float) -> int:
     """One non-digit item at x: printed words, a handwritten word, or a drawn mark. Returns the
     x right of it. Text counts one mark per letter, a drawn mark one."""
     kind = str(rng.choice(["printed", "letters", "mark"], p=[0.35, 0.3, 0.35]))
     if kind == "printed":
         text = " ".join(str(w) for w in rng.choice(WORDS, int(rng.integers(1, 3))))
-        ink = printed(text, str(rng.choice(FIELD_PRINTED_FONTS)), h * rng.uniform(0.5, 0.9))
+        ink = printed(text, hands.pick_printed(rng), h * rng.uniform(0.5, 0.9))
         count = len(text.replace(" ", ""))
     elif kind == "letters":
         text = str(rng.choice(WORDS))

@@ -14,7 +14,7 @@ import numpy as np
 
 from bench.field import conditions
 from bench.field.camera import Photo
-from bench.field.hands import hand_name
+from bench.field.hands import FIELD, HandSet, hand_name
 from edge.demo.synth import TruthDigit
 
 
@@ -38,11 +38,12 @@ class FieldScene:
 CONDITIONS: tuple[str, ...] = tuple(conditions.GENERATORS)
 
 
-def make_scene(condition: str, seed: int, index: int) -> FieldScene:
-    """Scene `index` of `condition` for `seed`: the same bytes on every run and machine."""
+def make_scene(condition: str, seed: int, index: int, hands: HandSet = FIELD) -> FieldScene:
+    """Scene `index` of `condition` for `seed`, written by `hands` (the held-out field hands
+    unless told): the same bytes on every run and machine."""
     if condition not in conditions.GENERATORS:
         raise ValueError(f"unknown condition {condition!r}; one of {', '.join(CONDITIONS)}")
     rng = np.random.default_rng([seed, CONDITIONS.index(condition), index])
-    hand, lines, photo, marks = conditions.GENERATORS[condition](rng)
+    hand, lines, photo, marks = conditions.GENERATORS[condition](rng, hands)
     assert isinstance(photo, Photo)
     return FieldScene(condition, index, photo.image, lines, photo.digits, marks, hand_name(hand), photo.digit_ink, photo.jpeg)
