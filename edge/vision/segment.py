@@ -46,6 +46,7 @@ BORDER_SLIVER = 0.4  # at the frame edge, a component thinner than this (w/h or 
 MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height ...
 STROKE_RATIO = 3.5  # ... unless its ink is strokes (height * (height + width) / area at least this)
 MIN_READABLE = 9  # px: shorter than this a digit is too small to read (the issue's smallest is 12 px)
+EDGE_BAND = 0.024  # share of the short side along the frame's edges where a removed line is the page's edge
 NO_BOXES = np.zeros((0, 4), np.int32)
 
 
@@ -86,9 +87,10 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
     n, labels, stats = labelled or components(binary)
     stats = stats[1:]
     keep = stats[:, cv2.CC_STAT_AREA] >= max(4, SPECK_AREA * h * w)
-    faint = faint_components(labels, n, stats, ink, binary, lined)
-    # specks may be a small pen's dots: kept aside as separator candidates, never as digits
-    specks = stats[~keep & ~faint & (stats[:, cv2.CC_STAT_AREA] >= 4), :4].astype(np.int32)
+    faint, pale = faint_components(labels, n, stats, ink, binary, lined)
+    # specks may be a small pen's dots: kept aside as separator candidates, never as digits; a
+    # pale one is the paper's grain or the camera's noise (between two numbers it joined them)
+    specks = stats[~keep & ~pale & (stats[:, cv2.CC_STAT_AREA] >= 4), :4].astype(np.int32)
     bx, by, bw, bh = (stats[:, i] for i in range(4))
     # slivers: a pixel or two wide and many times taller (a stair of a tilted page edge or rule)
     keep &= ~((bw <= max(2, SLIVER_WIDTH * min(h, w))) & (bh > 6 * bw))
@@ -201,13 +203,26 @@ def _segment(grey: np.ndarray, layout: str, closing: float) -> Segmentation:
         ruled = long_rules_only(binary, ruled)
     # each step hands back the very array it was given where it took nothing out (then the
     # frame has no lines, no box sides, and binarize's components are the digit ink's)
-    grid, digit_ink, box_sides = Grid(), binary, NO_BOXES
+    grid, digit_ink, box_sides, lined = Grid(), binary, NO_BOXES, False
     if ruled is not binary:
         grid, removed = removed_lines(binary, ruled)
         digit_ink, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
+        lined = inside_edge_band(removed)
     unchanged = labelled() if digit_ink is binary else None
-    blobs, labels, one_field, marks = find_blobs(digit_ink, ink, layout, labelled=unchanged, lined=ruled is not binary)
+    blobs, labels, one_field, marks = find_blobs(digit_ink, ink, layout, labelled=unchanged, lined=lined)
     return Segmentation(tuple(blobs), ink, labels, one_field, marks, grid, box_sides)
+
+
+def inside_edge_band(removed: np.ndarray) -> bool:
+    """Whether rule removal took out ink away from the frame's edges: printed lines on the page.
+
+    Rule removal also takes the page's edge where the page meets the frame edge (a thin line of
+    the desk's fringe). That is no printed line: taken for one, it made every pale component of
+    a plain page printed-line debris, and small digits are pale (a camera's blur leaves a 15 px
+    digit's thin strokes half as dark as a big digit's).
+    """
+    m = max(1, round(EDGE_BAND * min(removed.shape)))
+    return bool(removed[m:-m, m:-m].any())
 
 
 def segment_digits(frame: np.ndarray) -> BestGuess:

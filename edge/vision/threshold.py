@@ -134,9 +134,10 @@ def binarize_labelled(ink: np.ndarray) -> tuple[np.ndarray, Callable[[], Labelli
 
 
 def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndarray, binary: np.ndarray,
-                     lined: bool = True) -> np.ndarray:
-    """Per component (without the background): far paler than the frame's pen strokes, and, on
-    paper without printed lines (`lined` False), shaped like a bar.
+                     lined: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Per component (without the background): (faint, pale). Pale: far paler than the frame's
+    pen strokes. Faint: pale and, on paper without printed lines (`lined` False), shaped like a
+    bar: what is not writing.
 
     Ruled and squared paper lines are printed in pale ink; the pieces of them that survive
     rule removal are thin bars, corners and crosses that read as confident 1s, 7s and 4s. Pen
@@ -152,10 +153,10 @@ def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndar
     heights = stats[:, cv2.CC_STAT_HEIGHT]
     tall = heights >= 0.5 * heights.max() if len(heights) else heights.astype(bool)
     if tall.sum() < 3:  # too few strokes to say what the pen looks like
-        return np.zeros(len(stats), bool)
+        return np.zeros(len(stats), bool), np.zeros(len(stats), bool)
     pale = mean_ink < FAINT_SHARE * float(np.median(mean_ink[tall]))
     if lined or not pale.any():
-        return pale
+        return pale, pale
     # each component's spread along its two principal axes, from its pixels' second moments
     ys, xs = (v.astype(np.float64) for v in np.nonzero(on))
 
@@ -167,4 +168,4 @@ def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndar
     half_gap = np.sqrt(((sxx - syy) / 2) ** 2 + sxy**2)
     major, minor = (sxx + syy) / 2 + half_gap, np.maximum((sxx + syy) / 2 - half_gap, 0)
     bar = minor < BAR_SPREAD**2 * np.maximum(major, 1e-9)
-    return pale & bar
+    return pale & bar, pale
