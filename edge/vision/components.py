@@ -80,6 +80,39 @@ def _groups(n: int, pairs) -> list[list[int]]:
     return list(groups.values())
 
 
+def _bounded_groups(boxes: np.ndarray, pairs, page_ref: float) -> list[list[int]]:
+    """Groups of pieces (as `_groups`) joined along `pairs` in their order, each join kept only
+    where the joined box stays within MERGE_MAX_HEIGHT digit heights: the page's, but no more
+    than LOCAL_REFERENCE times the taller of the two groups (merge_broken's rule for a pair of
+    pieces, for a pair of groups). Width is not bounded: overlapping digits side by side join into one wide
+    group, which split_touching cuts again; a group too tall has nothing to undo it."""
+    parent = list(range(len(boxes)))
+    x0, y0 = boxes[:, 0].astype(np.int64), boxes[:, 1].astype(np.int64)
+    extent = {k: (x0[k], y0[k], x0[k] + boxes[k, 2], y0[k] + boxes[k, 3]) for k in range(len(boxes))}
+
+    def find(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for a, b in pairs:
+        ra, rb = find(int(a)), find(int(b))
+        if ra == rb:
+            continue
+        ea, eb = extent[ra], extent[rb]
+        joined = (min(ea[0], eb[0]), min(ea[1], eb[1]), max(ea[2], eb[2]), max(ea[3], eb[3]))
+        ref = min(page_ref, LOCAL_REFERENCE * max(ea[3] - ea[1], eb[3] - eb[1]))
+        if joined[3] - joined[1] > MERGE_MAX_HEIGHT * ref:
+            continue
+        parent[ra] = rb
+        extent[rb] = joined
+    groups: dict[int, list[int]] = {}
+    for k in range(len(boxes)):
+        groups.setdefault(find(k), []).append(k)
+    return list(groups.values())
+
+
 def spans(boxes: np.ndarray, axis: int, reach: int, reach_across: int) -> np.ndarray:
     """Per group of (N, 4) boxes chained by gaps of at most `reach` along `axis` (0: x, 1: y) and
     `reach_across` across it: the group's extent along `axis` (an upper bound on what a dilation
@@ -127,8 +160,13 @@ def merge_broken(pieces: list[Piece]) -> list[tuple[Piece, tuple[Piece, ...]]]:
     np.fill_diagonal(pair, False)
     if not pair.any():
         return [(p, ()) for p in pieces]
+    # a group is joined pair by pair, the closest first, and only while the joined piece is still
+    # one digit tall: two digits stacked in a grid's cells, and the bit of cell line between
+    # them that rule removal gave back, pair up each with the bit but are no one digit
+    i, j = np.nonzero(np.triu(pair))
+    closest = np.lexsort((np.maximum(g["gap_x"], 0)[i, j], np.maximum(g["gap_y"], 0)[i, j]))
     out = []
-    for idx in _groups(n, zip(*np.nonzero(np.triu(pair)), strict=True)):
+    for idx in _bounded_groups(boxes, zip(i[closest], j[closest], strict=True), reference_height(boxes)):
         parts = tuple(pieces[i] for i in idx)
         out.append((_joined(parts), parts) if len(parts) > 1 else (parts[0], ()))
     return out
