@@ -86,8 +86,9 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
     h, w = binary.shape
     n, labels, stats = labelled or components(binary)
     stats = stats[1:]
-    keep = stats[:, cv2.CC_STAT_AREA] >= max(4, SPECK_AREA * h * w)
-    faint, pale = faint_components(labels, n, stats, ink, binary, lined)
+    min_area = max(4, SPECK_AREA * h * w)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_area
+    faint, pale = faint_components(labels, n, stats, ink, binary, lined, min_area)
     # specks may be a small pen's dots: kept aside as separator candidates, never as digits; a
     # pale one is the paper's grain or the camera's noise (between two numbers it joined them)
     specks = stats[~keep & ~pale & (stats[:, cv2.CC_STAT_AREA] >= 4), :4].astype(np.int32)

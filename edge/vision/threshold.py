@@ -28,6 +28,7 @@ LEVEL_MARGIN = 0.012  # share of the short side along the frame's edges left out
 PAPER_FLOOR = 0.3  # background darker than this share of the bright paper is surround, not paper
 FAINT_SHARE = 0.55  # a component whose mean ink is under this share of the pen strokes' is printed paper lines ...
 BAR_SPREAD = 0.2  # ... when it is a bar: its ink spreads across under this share of its spread along
+MIN_DEBRIS = 3  # pale bars, at least this many and as many as the other pale components, are faint printed lines
 MAX_ERASED = 64  # weak-only components erased one by one up to this many; more (a noisy frame): one lookup
 SURROUND_GROWTH = np.ones((5, 5), np.uint8)  # the surround mask grows by two pixels on the small copy
 
@@ -134,7 +135,7 @@ def binarize_labelled(ink: np.ndarray) -> tuple[np.ndarray, Callable[[], Labelli
 
 
 def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndarray, binary: np.ndarray,
-                     lined: bool = True) -> tuple[np.ndarray, np.ndarray]:
+                     lined: bool = True, min_area: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Per component (without the background): (faint, pale). Pale: far paler than the frame's
     pen strokes. Faint: pale and, on paper without printed lines (`lined` False), shaped like a
     bar: what is not writing.
@@ -168,4 +169,11 @@ def faint_components(labels: np.ndarray, n: int, stats: np.ndarray, ink: np.ndar
     half_gap = np.sqrt(((sxx - syy) / 2) ** 2 + sxy**2)
     major, minor = (sxx + syy) / 2 + half_gap, np.maximum((sxx + syy) / 2 - half_gap, 0)
     bar = minor < BAR_SPREAD**2 * np.maximum(major, 1e-9)
+    # printed lines too faint for rule removal to find still threshold into pale bars, many of
+    # them: where the pale components (of `min_area` or more: not specks) are mostly bars, they
+    # are such lines' debris, and all of the pale ink goes
+    sized = pale & (area >= min_area)
+    bars = int((sized & bar).sum())
+    if bars >= max(MIN_DEBRIS, int((sized & ~bar).sum())):
+        return pale, pale
     return pale & bar, pale
