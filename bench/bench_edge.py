@@ -19,14 +19,18 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script (python bench/x.py): bench.field is the project's, not installed
+    sys.path.insert(0, str(ROOT))
 
-from edge.demo.mnist import load_split
-from edge.demo.scoring import Score
-from edge.demo.synth import DemoScene, make_page, render
-from edge.reader import SPAN_BUDGET, DigitReader
-from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from edge.demo.mnist import load_split  # noqa: E402
+from edge.demo.scoring import Score  # noqa: E402
+from edge.demo.synth import DemoScene, make_page, render  # noqa: E402
+from edge.reader import SPAN_BUDGET, DigitReader  # noqa: E402
+from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 JPEG_QUALITY = 90  # a camera's MJPEG stream or a saved photo

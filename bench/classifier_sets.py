@@ -17,22 +17,27 @@ import argparse
 import hashlib
 import json
 import platform
+import sys
 from pathlib import Path
 
-import numpy as np
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script (python bench/x.py): bench.field is the project's, not installed
+    sys.path.insert(0, str(ROOT))
 
-from bench.field.classifier_checks import hand_crops, style_crops
-from bench.field.glyphs import printed
-from bench.field.hands import FIELD_FONTS, FIELD_PRINTED_FONTS, hand_name
-from convert.evaluate import probabilities_all
-from convert.measure_sets import measure_sets
-from convert.pipeline import CAMERA_SEED
-from edge.demo.mnist import load_split, resolve_data_dir
-from edge.reader import given_a_digit
-from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier
-from edge.vision.normalize import normalize_crop
-from edge.vision.settle import not_a_digit
-from train.augment import camera_style_batch
+import numpy as np  # noqa: E402
+
+from bench.field.classifier_checks import hand_crops, style_crops  # noqa: E402
+from bench.field.glyphs import printed  # noqa: E402
+from bench.field.hands import FIELD_FONTS, FIELD_PRINTED_FONTS, hand_name  # noqa: E402
+from convert.evaluate import probabilities_all  # noqa: E402
+from convert.measure_sets import measure_sets  # noqa: E402
+from convert.pipeline import CAMERA_SEED  # noqa: E402
+from edge.demo.mnist import load_split, resolve_data_dir  # noqa: E402
+from edge.reader import given_a_digit  # noqa: E402
+from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier  # noqa: E402
+from edge.vision.normalize import normalize_crop  # noqa: E402
+from edge.vision.settle import not_a_digit  # noqa: E402
+from train.augment import camera_style_batch  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 # printed letters and signs no reader should take for a digit (O, I, l, S, Z, B, G, b, g, q, s, z left out)

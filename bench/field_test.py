@@ -19,12 +19,16 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script (python bench/x.py): bench.field is the project's, not installed
+    sys.path.insert(0, str(ROOT))
 
-from bench.field import report
-from bench.field.classifier_checks import run_checks
-from bench.field.hands import (
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bench.field import report  # noqa: E402
+from bench.field.classifier_checks import run_checks  # noqa: E402
+from bench.field.hands import (  # noqa: E402
     FIELD,
     HAND_SETS,
     FieldFontsMissing,
@@ -32,13 +36,13 @@ from bench.field.hands import (
     hand_set,
     require_field_fonts,
 )
-from bench.field.scenes import CONDITIONS, make_scene
-from bench.field.scoring import ConditionScore
-from edge.demo.mnist import ENV_VAR, load_split
-from edge.demo.synth import DemoScene
-from edge.errors import UserError
-from edge.reader import SPAN_BUDGET, DigitReader
-from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier
+from bench.field.scenes import CONDITIONS, make_scene  # noqa: E402
+from bench.field.scoring import ConditionScore  # noqa: E402
+from edge.demo.mnist import ENV_VAR, load_split  # noqa: E402
+from edge.demo.synth import DemoScene  # noqa: E402
+from edge.errors import UserError  # noqa: E402
+from edge.reader import SPAN_BUDGET, DigitReader  # noqa: E402
+from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_SCENES = 40  # per condition: ~1,000 digits a row, a +-1.5 pt figure at 90%

@@ -18,16 +18,20 @@ import argparse
 import sys
 from pathlib import Path
 
-import cv2
-import numpy as np
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script (python bench/x.py): bench.field is the project's, not installed
+    sys.path.insert(0, str(ROOT))
 
-from bench.field.hands import HAND_SETS, hand_set
-from bench.field.scenes import CONDITIONS, make_scene
-from bench.field.scoring import match_boxes
-from bench.field_test import DEFAULT_SEED, DEV_SEED
-from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, given_a_digit
-from edge.runtime.interpreter import DigitClassifier
-from edge.vision.settle import not_a_digit
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bench.field.hands import HAND_SETS, hand_set  # noqa: E402
+from bench.field.scenes import CONDITIONS, make_scene  # noqa: E402
+from bench.field.scoring import match_boxes  # noqa: E402
+from bench.field_test import DEFAULT_SEED, DEV_SEED  # noqa: E402
+from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, given_a_digit  # noqa: E402
+from edge.runtime.interpreter import DigitClassifier  # noqa: E402
+from edge.vision.settle import not_a_digit  # noqa: E402
 
 CAUSES = ("rejected: not a digit", "rejected: low confidence", "merged", "no piece")
 COVERED = 0.5  # share of a truth box inside an accepted digit's box that makes the miss "merged"

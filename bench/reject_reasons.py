@@ -10,15 +10,20 @@ Prints a Markdown table (and writes --out FILE.md when given); measure only.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-import cv2
-import numpy as np
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script (python bench/x.py): bench.field is the project's, not installed
+    sys.path.insert(0, str(ROOT))
 
-from bench.field.scenes import CONDITIONS, make_scene
-from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, given_a_digit
-from edge.runtime.interpreter import DigitClassifier
-from edge.vision.settle import not_a_digit
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bench.field.scenes import CONDITIONS, make_scene  # noqa: E402
+from edge.reader import DEFAULT_MIN_CONFIDENCE, DigitReader, given_a_digit  # noqa: E402
+from edge.runtime.interpreter import DigitClassifier  # noqa: E402
+from edge.vision.settle import not_a_digit  # noqa: E402
 
 SEED = 2026  # the field test's default seed: the same scenes
 
