@@ -5,7 +5,7 @@ page), and the field test's scenes (its 640x480 pages, and its 1280x720 scenes o
 condition but the small field crops). Every frame is JPEG-encoded up front and decoded inside
 the timed loop. Writes bench/results/edge_bench.json and .md (or --out DIR). Run from the
 project root:
-    PYTHONPATH=. python bench/bench_edge.py --data-dir ../shared/data/mnist [--frames 60]
+    python bench/bench_edge.py --data-dir ../shared/data/mnist [--frames 60]
 """
 
 from __future__ import annotations

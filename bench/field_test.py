@@ -4,11 +4,11 @@ Seeded scenes in the held-out field hands (bench/field/hands.py) go through the 
 path: the camera's JPEG decoded, then DigitReader with the model's DigitClassifier. Writes
 bench/results/field_test.{json,md} and a contact sheet of one annotated scene per condition.
 Run from the project root:
-    PYTHONPATH=. python bench/field_test.py --data-dir ../shared/data/mnist
+    python bench/field_test.py --data-dir ../shared/data/mnist
 
 Tune a reader change on the dev set first: the same conditions written in training-side fonts,
 with their own seed, into bench/results/field_dev/; then confirm it once on the field set:
-    PYTHONPATH=. python bench/field_test.py --hands dev --data-dir ../shared/data/mnist
+    python bench/field_test.py --hands dev --data-dir ../shared/data/mnist
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         result["wall_s"] = round(time.perf_counter() - started, 1)
         # CPU seconds of this process (all its threads): what the run costs on an idle machine
         result["cpu_s"] = round(time.process_time() - cpu_started, 1)
-        result["command"] = " ".join(["PYTHONPATH=. python bench/field_test.py", *(argv if argv is not None else sys.argv[1:])])
+        result["command"] = " ".join(["python bench/field_test.py", *(argv if argv is not None else sys.argv[1:])])
         paths = report.write(result, out)
     except (UserError, FieldFontsMissing) as err:
         print(f"field_test: {err}", file=sys.stderr)

@@ -8,7 +8,7 @@ For every truth digit that no read digit matches (the field test's own box match
 - no piece: no settled piece matches it: the ink map, rule and grid removal, or the speck and
   size rules lost it: segmentation's share.
 Run on the dev set while tuning (the default), on the field set once to confirm:
-    PYTHONPATH=. python bench/miss_reasons.py [--hands dev|field] [--conditions connected,scale] [--scenes 40]
+    python bench/miss_reasons.py [--hands dev|field] [--conditions connected,scale] [--scenes 40]
 Prints a Markdown table, and writes --out FILE.md when given; measures only.
 """
 
