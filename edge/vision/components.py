@@ -62,8 +62,10 @@ def _joined(pieces: list[Piece] | tuple[Piece, ...]) -> Piece:
     return Piece(box, tuple(label for p in pieces for label in p.labels))
 
 
-def _groups(n: int, pairs) -> list[list[int]]:
-    """Connected groups of 0..n-1 under `pairs` (union-find), each in index order."""
+def _groups(n: int, pairs, fits=None) -> list[list[int]]:
+    """Connected groups of 0..n-1 under `pairs` (union-find), each in index order. `fits(a, b)`,
+    where given, is asked before the groups with roots a and b join (b stays the root): False
+    keeps them apart."""
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -73,7 +75,9 @@ def _groups(n: int, pairs) -> list[list[int]]:
         return i
 
     for i, j in pairs:
-        parent[find(int(i))] = find(int(j))
+        root_i, root_j = find(int(i)), find(int(j))
+        if root_i != root_j and (fits is None or fits(root_i, root_j)):
+            parent[root_i] = root_j
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
@@ -84,33 +88,21 @@ def _bounded_groups(boxes: np.ndarray, pairs, page_ref: float) -> list[list[int]
     """Groups of pieces (as `_groups`) joined along `pairs` in their order, each join kept only
     where the joined box stays within MERGE_MAX_HEIGHT digit heights: the page's, but no more
     than LOCAL_REFERENCE times the taller of the two groups (merge_broken's rule for a pair of
-    pieces, for a pair of groups). Width is not bounded: overlapping digits side by side join into one wide
-    group, which split_touching cuts again; a group too tall has nothing to undo it."""
-    parent = list(range(len(boxes)))
+    pieces, for a pair of groups). Width is not bounded: overlapping digits side by side join
+    into one wide group, which split_touching cuts again; a group too tall has nothing to undo it."""
     x0, y0 = boxes[:, 0].astype(np.int64), boxes[:, 1].astype(np.int64)
     extent = {k: (x0[k], y0[k], x0[k] + boxes[k, 2], y0[k] + boxes[k, 3]) for k in range(len(boxes))}
 
-    def find(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for a, b in pairs:
-        ra, rb = find(int(a)), find(int(b))
-        if ra == rb:
-            continue
-        ea, eb = extent[ra], extent[rb]
+    def fits(a: int, b: int) -> bool:
+        ea, eb = extent[a], extent[b]
         joined = (min(ea[0], eb[0]), min(ea[1], eb[1]), max(ea[2], eb[2]), max(ea[3], eb[3]))
         ref = min(page_ref, LOCAL_REFERENCE * max(ea[3] - ea[1], eb[3] - eb[1]))
         if joined[3] - joined[1] > MERGE_MAX_HEIGHT * ref:
-            continue
-        parent[ra] = rb
-        extent[rb] = joined
-    groups: dict[int, list[int]] = {}
-    for k in range(len(boxes)):
-        groups.setdefault(find(k), []).append(k)
-    return list(groups.values())
+            return False
+        extent[b] = joined
+        return True
+
+    return _groups(len(boxes), pairs, fits)
 
 
 def spans(boxes: np.ndarray, axis: int, reach: int, reach_across: int) -> np.ndarray:
