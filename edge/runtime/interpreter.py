@@ -267,17 +267,22 @@ class DigitClassifier:
         """Class probabilities (N, classes) float32 for (N, 28, 28) crops of 0-255 ink.
 
         The crops are padded up to the next of BATCH_SIZES (a fixed-batch model: to its
-        batch) and go in one invoke; more than the largest size go in chunks of it.
+        batch) and go in one invoke; more than the largest size go in chunks of it, the rest
+        padded to its own size (an invoke costs per crop, padding included: 140 crops padded
+        to 256 cost 1.8 times what 128 + 16 do).
         """
         n = len(crops)
         if n == 0:
             return np.zeros((0, self.classes), np.float32)
         sizes = (self.fixed_batch,) if self.fixed_batch else BATCH_SIZES
-        size = next((s for s in sizes if s >= n), sizes[-1])
-        padded = np.zeros((-(-n // size) * size, *crops.shape[1:]), crops.dtype)
-        padded[:n] = crops
-        interp = self._interpreter(size)
-        scores = np.concatenate([self._invoke(padded[i : i + size], interp) for i in range(0, len(padded), size)])[:n]
+        chunks = []
+        for start in range(0, n, sizes[-1]):
+            chunk = crops[start : start + sizes[-1]]
+            size = next(s for s in sizes if s >= len(chunk))
+            padded = np.zeros((size, *crops.shape[1:]), crops.dtype)
+            padded[: len(chunk)] = chunk
+            chunks.append(self._invoke(padded, self._interpreter(size))[: len(chunk)])
+        scores = np.concatenate(chunks)
         return scores if self.outputs_probabilities else _softmax(scores)
 
     def _invoke(self, crops: np.ndarray, interp) -> np.ndarray:
