@@ -168,8 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="X", help=f"drop digits whose top probability is below X (default {DEFAULT_MIN_CONFIDENCE})")
     p.add_argument("--span-budget", type=_bounded(int, 0, 10**6, "0 or more"), default=SPAN_BUDGET, metavar="N",
                    help=f"with a model that says 'not a digit': read at most N over-segmented spans of touching "
-                   f"digits a frame (default {SPAN_BUDGET}, ~15 ms on a 2-core x86 box; 0: none, faster; "
-                   "1000: every one, up to 3x the frame time, best on joined-up writing)")
+                   f"digits a frame (default {SPAN_BUDGET}: ~33 ms at most on a 2-core x86 box, a few ms on most "
+                   "frames; 0: none, faster; 1000: more touching blobs searched on pages full of them)")
     p.add_argument("--data-dir", metavar="DIR",
                    help="MNIST folder for --demo, for the full test set (default: $EDGE_DIGITS_DATA, else the "
                    "1,000 MNIST test digits shipped with the package)")

@@ -90,3 +90,33 @@ def test_digits_stacked_in_two_cells_are_not_joined_through_the_line_between_the
     # a digit broken in three (a 5: bar, stem, bowl) is still joined whole
     five = merge_broken([piece(500, 300, 20, 8, 20), piece(500, 310, 6, 12, 21), piece(500, 322, 22, 18, 22), *others])
     assert any(p.box == Box(500, 300, 22, 40) and len(parts) == 3 for p, parts in five)
+
+
+def test_a_1_standing_on_a_printed_line_is_the_lines_remnant():
+    from edge.vision.grid import Grid, on_lines
+
+    # a cell line at x = 50, and a comb's top and bottom lines at y = 100 and 160
+    grid = Grid(vertical=np.array([[49, 0, 3, 300]], np.int32),
+                horizontal=np.array([[0, 99, 400, 3], [0, 159, 400, 3]], np.int32))
+    boxes = np.array([
+        [45, 200, 10, 40],  # the cell line's stub beside a digit
+        [120, 200, 10, 40],  # a 1 in a cell
+        [200, 102, 6, 57],  # a comb box's side, from line to line
+        [300, 112, 6, 36],  # a 1 inside the comb box
+    ])
+    assert on_lines(grid, boxes).tolist() == [True, False, True, False]
+    assert not on_lines(Grid(), boxes).any() and on_lines(grid, np.zeros((0, 4))).shape == (0,)
+
+
+def test_a_frame_round_a_digit_is_no_lattice_to_search():
+    from edge.reader import enclosing
+    from edge.vision.box import Box
+    from edge.vision.cuts import Blob, Piece
+
+    frame = Blob(((Piece(Box(0, 0, 60, 70), (1,)),),))
+    digit = Blob(((Piece(Box(15, 10, 25, 45), (2,)),),))
+    speck = Blob(((Piece(Box(100, 20, 4, 4), (3,)),),))
+    dot_in_a_zero = Blob(((Piece(Box(200, 0, 40, 60), (4,)),),))
+    dot = Blob(((Piece(Box(215, 25, 6, 6), (5,)),),))
+    assert enclosing([frame, digit, speck, dot_in_a_zero, dot]).tolist() == [True, False, False, False, False]
+    assert enclosing([digit]).tolist() == [False]

@@ -81,6 +81,33 @@ def drop_box_sides(binary: np.ndarray, removed: np.ndarray) -> tuple[np.ndarray,
     return out, stats[drop[1:].nonzero()[0] + 1, :4].astype(np.int32)
 
 
+def on_lines(grid: Grid, boxes: np.ndarray) -> np.ndarray:
+    """Per (x, y, w, h) box: it stands on a printed line. A long vertical line runs through it
+    (the band rule removal gave back where a digit crossed the line, or a cell line's stub), or
+    its top and bottom both end on horizontal lines (a comb box's side, which rule removal
+    leaves; drop_box_sides takes those that touch no digit). Such a piece reads as a sure 1."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    out = np.zeros(len(boxes), bool)
+    if not len(boxes):
+        return out
+    x, y, w, h = (boxes[:, i, None] for i in range(4))
+    cx, cy = x + w / 2, y + h / 2
+    if len(grid.vertical):
+        v = grid.vertical.astype(np.float64)
+        vx = v[:, 0] + v[:, 2] / 2
+        out |= ((vx >= x) & (vx <= x + w) & (v[:, 1] <= cy) & (v[:, 1] + v[:, 3] >= cy)).any(axis=1)
+    if len(grid.horizontal):
+        hz = grid.horizontal.astype(np.float64)
+        spans = (hz[:, 0] <= cx) & (hz[:, 0] + hz[:, 2] >= cx)
+        reach = np.maximum(SIDE_REACH, 0.1 * h)
+
+        def ends_on(edge):
+            return (spans & (hz[:, 1] - reach <= edge) & (edge <= hz[:, 1] + hz[:, 3] + reach)).any(axis=1)
+
+        out |= ends_on(y) & ends_on(y + h)
+    return out
+
+
 def cells(grid: Grid, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Per digit box, the centre y of its cell's row and its cell's column (the x of the line left
     of it); None where the page is no grid (too few digits in cells larger than themselves)."""

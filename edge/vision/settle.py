@@ -134,16 +134,25 @@ def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[floa
     return total, tuple(reversed(pieces))
 
 
-def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True) -> Cut:
+def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True, ones: frozenset[Piece] = frozenset(),
+           on_lines: frozenset[Piece] = frozenset()) -> Cut:
     """The cut of `blob` to read: its default, unless another (or, with `lattice`, a chain of its
     spans) scores SWITCH_MARGIN more. A reader that does not read the spans passes
-    `lattice=False`, so they are never found."""
+    `lattice=False`, so they are never found.
+
+    `ones` are the pieces read as a 1: a chain of two or more spans that are all 1s is no cut.
+    Joined upright strokes are a letter's stems (n, m, u, w, h, M, N, W, H) far more often than
+    1s that touch, and the stems of every such letter read as sure 1s one by one (dev set, with
+    every lattice searched: the distractors' false digits 303 -> 268, connected digits -5 of 823).
+    A chain with a piece `on_lines` (a 1 standing on a grid's or box's printed line, see
+    edge.vision.grid.on_lines) is no cut either: that is the line's remnant beside a digit."""
     best = blob.default
     if not may_switch(blob, score):
         return best
     options = [(sum(score[p] for p in cut), cut) for cut in blob.cuts]
     chain = best_chain(blob.spans, score) if lattice else None
-    if chain is not None:
+    if chain is not None and not (len(chain[1]) > 1 and all(p in ones for p in chain[1])) \
+            and not any(p in on_lines for p in chain[1]):
         options.append(chain)
     total, cut = max(options[1:], key=lambda t: t[0])
     return cut if total - options[0][0] > SWITCH_MARGIN else best

@@ -1,0 +1,34 @@
+"""Touching digits: a page of numbers whose digits touch, each blob searched as a span lattice
+within the frame's budget of spans read (edge.reader.search_lattices; the rules a chain of spans
+obeys are tested on their own in test_settle)."""
+
+import numpy as np
+from read_scenes import HANDS, page, photo, put, reader, text_ink
+
+TOUCHING = ["1000", "2005", "3008", "4007"]
+
+
+def touching_ink(text: str, height: int, hand: str, overlap: float) -> np.ndarray:
+    """`text` with each digit drawn `overlap` of the height into the one before: they touch."""
+    inks = [text_ink(ch, height, hand) for ch in text]
+    step = int(overlap * height)
+    rows = max(ink.shape[0] for ink in inks)
+    width = sum(ink.shape[1] for ink in inks) - step * (len(inks) - 1)
+    out = np.zeros((rows, width), np.float32)
+    x = 0
+    for ink in inks:
+        region = out[rows - ink.shape[0] :, x : x + ink.shape[1]]
+        np.maximum(region, ink, out=region)
+        x += ink.shape[1] - step
+    return out
+
+
+def test_a_page_of_touching_numbers_reads_every_one():
+    # four four-digit numbers whose digits touch: each lattice holds ~120 spans, ~480 in all,
+    # where chains of sure pieces reach ~220 (a budget counted in whole lattices searched one)
+    image = page((1280, 720))
+    for i, text in enumerate(TOUCHING):
+        put(image, touching_ink(text, 56, HANDS[2 * (i % 2)], 0.08), 80 + 560 * (i % 2), 60 + 160 * (i // 2))
+    result = reader().read(photo(image))
+    assert sorted(" ".join(result.lines).split()) == TOUCHING, result.lines
+
