@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import reduce
+from itertools import compress
 
 import numpy as np
 
@@ -133,7 +135,7 @@ def enclosing(blobs: list) -> np.ndarray:
     number), whose corners and sides read as 7s and 1s when its lattice is searched."""
     if len(blobs) < 2:
         return np.zeros(len(blobs), bool)
-    outer = boxes_array([_extent(blob.default) for blob in blobs]).astype(np.int64)
+    outer = boxes_array([reduce(Box.union, (p.box for p in blob.default)) for blob in blobs]).astype(np.int64)
     owner = np.array([b for b, blob in enumerate(blobs) for _ in blob.default])
     inner = boxes_array([p.box for blob in blobs for p in blob.default]).astype(np.int64)
     ox0, oy0, ox1, oy1 = outer[:, 0, None], outer[:, 1, None], (outer[:, 0] + outer[:, 2])[:, None], (outer[:, 1] + outer[:, 3])[:, None]
@@ -141,13 +143,6 @@ def enclosing(blobs: list) -> np.ndarray:
     inside = (ix0 > ox0) & (iy0 > oy0) & (ix1 < ox1) & (iy1 < oy1) & (inner[:, 3] >= ENCLOSED_HEIGHT * outer[:, 3, None])
     inside &= owner[None] != np.arange(len(blobs))[:, None]
     return inside.any(axis=1)
-
-
-def _extent(cut) -> Box:
-    box = cut[0].box
-    for p in cut[1:]:
-        box = box.union(p.box)
-    return box
 
 
 def search_lattices(blobs: list, score: dict, read, budget: int) -> list:
@@ -254,17 +249,19 @@ class DigitReader:
         read_more(unread(p for blob in switching for p in blob.cut_pieces))
         searched = []
         if probs.shape[1] > DIGITS:
-            framed = dict(zip(map(id, seg.blobs), enclosing(list(seg.blobs)), strict=True))
-            searched = search_lattices([blob for blob in switching if needs_lattice(blob, score) and not framed[id(blob)]],
-                                       score, read_more, self.span_budget)
+            doubtful = [blob for blob in switching if needs_lattice(blob, score)]
+            if doubtful:  # a frame round another blob's digit is no lattice to search
+                framed = {id(blob) for blob, f in zip(seg.blobs, enclosing(list(seg.blobs)), strict=True) if f}
+                doubtful = [blob for blob in doubtful if id(blob) not in framed]
+            searched = search_lattices(doubtful, score, read_more, self.span_budget)
         searched_ids = {id(blob) for blob in searched}
+        # the spans read as 1s, and those of them standing on a printed line: links settle refuses
         spanned = {s.piece for blob in searched for s in blob.spans}
+        ones = [p for p, v in zip(pieces, digit_values(probs)[0], strict=True) if v == 1 and p in spanned]
+        lines = frozenset(compress(ones, on_lines(seg.grid, boxes_array([p.box for p in ones]))))
         row = {piece: i for i, piece in enumerate(pieces)}
-        ones = frozenset(pieces[i] for i in np.flatnonzero(digit_values(probs)[0] == 1)) if searched else frozenset()
-        linked = [p for p in ones if p in spanned]
-        lines = frozenset(p for p, on in zip(linked, on_lines(seg.grid, boxes_array([p.box for p in linked])), strict=True) if on)
         chosen = [row[piece] for blob in seg.blobs
-                  for piece in settle(blob, score, lattice=id(blob) in searched_ids, ones=ones, on_lines=lines)]
+                  for piece in settle(blob, score, lattice=id(blob) in searched_ids, ones=frozenset(ones), on_lines=lines)]
         t2 = time.perf_counter()
         back = 1.0 / picture.scale
         boxes = tuple(pieces[i].box.scale(back) for i in chosen)

@@ -31,4 +31,3 @@ def test_a_page_of_touching_numbers_reads_every_one():
         put(image, touching_ink(text, 56, HANDS[2 * (i % 2)], 0.08), 80 + 560 * (i % 2), 60 + 160 * (i // 2))
     result = reader().read(photo(image))
     assert sorted(" ".join(result.lines).split()) == TOUCHING, result.lines
-
