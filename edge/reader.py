@@ -34,6 +34,7 @@ from edge.vision.separators import Mark, slashes
 from edge.vision.settle import (
     DIGITS,
     digit_values,
+    lean,
     may_switch,
     needs_lattice,
     not_a_digit,
@@ -41,6 +42,7 @@ from edge.vision.settle import (
     reachable_spans,
     settle,
 )
+from edge.vision.words import in_words
 
 SPAN_BUDGET = 256  # spans read per frame at most (crop and classify ~0.13 ms each on a 2-core x86 box: ~33 ms at most)
 
@@ -257,11 +259,14 @@ class DigitReader:
         searched_ids = {id(blob) for blob in searched}
         # the spans read as 1s, and those of them standing on a printed line: links settle refuses
         spanned = {s.piece for blob in searched for s in blob.spans}
-        ones = [p for p, v in zip(pieces, digit_values(probs)[0], strict=True) if v == 1 and p in spanned]
+        read_one = digit_values(probs)[0] == 1
+        leaning = dict(zip(compress(pieces, read_one), lean(crops[read_one]).tolist(), strict=True))
+        ones = [p for p in leaning if p in spanned]
         lines = frozenset(compress(ones, on_lines(seg.grid, boxes_array([p.box for p in ones]))))
         row = {piece: i for i, piece in enumerate(pieces)}
         chosen = [row[piece] for blob in seg.blobs
-                  for piece in settle(blob, score, lattice=id(blob) in searched_ids, ones=frozenset(ones), on_lines=lines)]
+                  for piece in settle(blob, score, lattice=id(blob) in searched_ids, ones=frozenset(ones), on_lines=lines,
+                                       leaning=leaning)]
         t2 = time.perf_counter()
         back = 1.0 / picture.scale
         boxes = tuple(pieces[i].box.scale(back) for i in chosen)
@@ -273,6 +278,8 @@ class DigitReader:
         t0 = time.perf_counter()
         values, confidence = given_a_digit(settled.probs, self.reject_threshold)
         taken = (confidence >= self.min_confidence) & ~not_a_digit(settled.probs, self.reject_threshold)
+        if len(taken):
+            taken &= ~in_words(boxes_array(settled.boxes), taken)
         found = [Digit(int(v), float(c), box, crop)
                  for v, c, box, crop in zip(values, confidence, settled.boxes, settled.crops, strict=True)]
         accepted = [d for d, ok in zip(found, taken, strict=True) if ok]

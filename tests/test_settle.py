@@ -7,8 +7,10 @@ from edge.vision.box import Box
 from edge.vision.cuts import Blob, Piece, blob_spans, cut_blob, cut_positions
 from edge.vision.settle import (
     LOG_FLOOR,
+    a_vee,
     best_chain,
     digit_values,
+    lean,
     needs_lattice,
     not_a_digit,
     piece_scores,
@@ -194,3 +196,29 @@ def test_a_chain_of_only_ones_is_no_cut_but_a_chain_with_other_digits_is():
     assert settle(blob, score) == chain[1]
     assert settle(blob, score, ones=frozenset(chain[1])) == (whole,)
     assert settle(blob, score, ones=frozenset(chain[1][1:])) == chain[1]  # a 1 beside a 0 (10) stays
+
+
+def _stroke(a, b) -> np.ndarray:
+    crop = np.zeros((28, 28), np.uint8)
+    cv2.line(crop, a, b, 255, 3)
+    return crop
+
+
+def test_ones_leaning_opposite_ways_are_a_vee_and_a_writers_ones_are_not():
+    back, forward, upright = _stroke((9, 4), (19, 24)), _stroke((19, 4), (9, 24)), _stroke((14, 4), (14, 24))
+    leans = lean(np.stack([back, forward, upright]))
+    assert leans[0] > 0.3 and leans[1] < -0.3 and abs(leans[2]) < 0.05
+    a, b, c = (Piece(Box(20 * i, 0, 20, 30), (i,)) for i in range(3))
+    assert a_vee((a, b), {a: leans[0], b: leans[1]})  # \/ : a tick, a v
+    assert not a_vee((a, c), {a: leans[0], c: leans[2]})  # a slanted 1 beside an upright one
+    assert not a_vee((b, b), {b: leans[1]})  # 11 in one slant
+    assert not a_vee((a, b), {a: leans[0]})  # b is no 1: a 1 beside a 7 may lean any way
+
+
+def test_a_cut_into_a_vee_of_ones_never_beats_the_default():
+    # a tick: rejected whole, its two strokes sure 1s leaning opposite ways
+    probs = _probs([{10: 1.0}, {1: 0.99}, {1: 0.99}], 11)
+    score = dict(zip((WHOLE, LEFT, RIGHT), piece_scores(probs), strict=True))
+    assert settle(BLOB, score) == (LEFT, RIGHT)
+    assert settle(BLOB, score, leaning={LEFT: 0.6, RIGHT: -0.8}) == (WHOLE,)
+    assert settle(BLOB, score, leaning={LEFT: 0.1, RIGHT: 0.2}) == (LEFT, RIGHT)

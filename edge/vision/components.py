@@ -43,7 +43,7 @@ def reference_height(boxes: np.ndarray) -> float:
     return float(np.percentile(boxes[:, 3], REFERENCE_PERCENTILE))
 
 
-def _pairwise(boxes: np.ndarray) -> dict[str, np.ndarray]:
+def pairwise(boxes: np.ndarray) -> dict[str, np.ndarray]:
     """Pairwise gaps and union sizes of (N, 4) boxes (negative gaps are overlaps)."""
     x0, y0 = boxes[:, 0].astype(np.float64), boxes[:, 1].astype(np.float64)
     x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
@@ -62,7 +62,7 @@ def _joined(pieces: list[Piece] | tuple[Piece, ...]) -> Piece:
     return Piece(box, tuple(label for p in pieces for label in p.labels))
 
 
-def _groups(n: int, pairs, fits=None) -> list[list[int]]:
+def groups(n: int, pairs, fits=None) -> list[list[int]]:
     """Connected groups of 0..n-1 under `pairs` (union-find), each in index order. `fits(a, b)`,
     where given, is asked before the groups with roots a and b join (b stays the root): False
     keeps them apart."""
@@ -78,14 +78,14 @@ def _groups(n: int, pairs, fits=None) -> list[list[int]]:
         root_i, root_j = find(int(i)), find(int(j))
         if root_i != root_j and (fits is None or fits(root_i, root_j)):
             parent[root_i] = root_j
-    groups: dict[int, list[int]] = {}
+    found: dict[int, list[int]] = {}
     for i in range(n):
-        groups.setdefault(find(i), []).append(i)
-    return list(groups.values())
+        found.setdefault(find(i), []).append(i)
+    return list(found.values())
 
 
 def _bounded_groups(boxes: np.ndarray, pairs, page_ref: float) -> list[list[int]]:
-    """Groups of pieces (as `_groups`) joined along `pairs` in their order, each join kept only
+    """Groups of pieces (as `groups`) joined along `pairs` in their order, each join kept only
     where the joined box stays within MERGE_MAX_HEIGHT digit heights: the page's, but no more
     than LOCAL_REFERENCE times the taller of the two groups (merge_broken's rule for a pair of
     pieces, for a pair of groups). Width is not bounded: overlapping digits side by side join
@@ -102,7 +102,7 @@ def _bounded_groups(boxes: np.ndarray, pairs, page_ref: float) -> list[list[int]
         extent[b] = joined
         return True
 
-    return _groups(len(boxes), pairs, fits)
+    return groups(len(boxes), pairs, fits)
 
 
 def spans(boxes: np.ndarray, axis: int, reach: int, reach_across: int) -> np.ndarray:
@@ -111,12 +111,12 @@ def spans(boxes: np.ndarray, axis: int, reach: int, reach_across: int) -> np.nda
     of their pixels by less than those gaps joins). At least one entry (0 for no boxes)."""
     if len(boxes) == 0:
         return np.zeros(1)
-    g = _pairwise(boxes)
+    g = pairwise(boxes)
     along, across = (g["gap_x"], g["gap_y"]) if axis == 0 else (g["gap_y"], g["gap_x"])
     near = np.triu((along <= reach) & (across <= reach_across), 1)
     start, length = boxes[:, axis].astype(np.int64), boxes[:, axis + 2].astype(np.int64)
     return np.array([(start[idx] + length[idx]).max() - start[idx].min()
-                     for idx in map(np.array, _groups(len(boxes), zip(*np.nonzero(near), strict=True)))])
+                     for idx in map(np.array, groups(len(boxes), zip(*np.nonzero(near), strict=True)))])
 
 
 def merge_broken(pieces: list[Piece]) -> list[tuple[Piece, tuple[Piece, ...]]]:
@@ -129,7 +129,7 @@ def merge_broken(pieces: list[Piece]) -> list[tuple[Piece, tuple[Piece, ...]]]:
     if n < 2:
         return [(p, ()) for p in pieces]
     boxes = boxes_array([p.box for p in pieces])
-    g = _pairwise(boxes)
+    g = pairwise(boxes)
     heights, widths = boxes[:, 3].astype(np.float64), boxes[:, 2]
     # per pair: the page's digit height, but no more than LOCAL_REFERENCE times the taller piece,
     # so a line of small digits beside big ones is not taken for the big ones' pieces
@@ -213,7 +213,7 @@ def merge_alternatives(blobs: list[Blob]) -> list[Blob]:
         return blobs
     boxes = boxes_array([p.box for p in pieces])
     ref = reference_height(boxes)
-    g = _pairwise(boxes)
+    g = pairwise(boxes)
     single = np.array([len(blobs[b].cuts) == 1 for b in owner])
     pair = (
         (g["gap_x"] <= MERGE_SIDE_GAP * ref)
@@ -226,7 +226,7 @@ def merge_alternatives(blobs: list[Blob]) -> list[Blob]:
     if not pairs:
         return blobs
     out = []
-    for group in _groups(len(blobs), [(owner[i], owner[j]) for i, j in pairs]):
+    for group in groups(len(blobs), [(owner[i], owner[j]) for i, j in pairs]):
         members = set(group)
         inside = [(pieces[i], pieces[j]) for i, j in pairs if owner[i] in members]
         if not inside:

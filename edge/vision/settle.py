@@ -28,6 +28,10 @@ SWITCH_MARGIN = 0.2  # log-probability another cut must win by: fragments of one
 # Each piece of a chain of spans must be at least this sure a digit: the search tries many spans,
 # and with a loose floor a printed M or W reads as 1111 (field test: distractors' false digits)
 CHAIN_FLOOR = float(np.log(0.9))
+# Two neighbouring 1s of a cut leaning opposite ways by at least this much each (x per y, ~17
+# degrees) are one V-shaped mark cut in two: a tick, a v or w, an arrow's barbs. A writer's
+# 1s lean one way, touching or not.
+VEE_LEAN = 0.3
 LOG_FLOOR = 1e-6  # probabilities are floored here before the log, so one hopeless piece cannot be -inf
 
 
@@ -134,8 +138,29 @@ def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[floa
     return total, tuple(reversed(pieces))
 
 
+def lean(crops: np.ndarray) -> np.ndarray:
+    """Per (N, 28, 28) crop, how its ink leans: x per y of its principal stroke (its second
+    moments' mu11 / mu02), positive for a "\\", negative for a "/" (y grows downwards)."""
+    if not len(crops):
+        return np.zeros(0)
+    ink = crops.astype(np.float64)
+    ys, xs = np.mgrid[: ink.shape[1], : ink.shape[2]]
+    mass = np.maximum(ink.sum(axis=(1, 2)), 1e-9)
+    cy = (ink * ys).sum(axis=(1, 2)) / mass
+    cx = (ink * xs).sum(axis=(1, 2)) / mass
+    dy, dx = ys[None] - cy[:, None, None], xs[None] - cx[:, None, None]
+    return (ink * dx * dy).sum(axis=(1, 2)) / np.maximum((ink * dy * dy).sum(axis=(1, 2)), 1e-9)
+
+
+def a_vee(cut: Cut, leaning: dict[Piece, float]) -> bool:
+    """The cut holds two neighbouring 1s (pieces in `leaning`, the lean of each piece read as
+    a 1) that lean opposite ways by VEE_LEAN each: one V-shaped mark, not two digits."""
+    return any(a in leaning and b in leaning and leaning[a] * leaning[b] < 0
+               and min(abs(leaning[a]), abs(leaning[b])) >= VEE_LEAN for a, b in zip(cut, cut[1:]))
+
+
 def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True, ones: frozenset[Piece] = frozenset(),
-           on_lines: frozenset[Piece] = frozenset()) -> Cut:
+           on_lines: frozenset[Piece] = frozenset(), leaning: dict[Piece, float] | None = None) -> Cut:
     """The cut of `blob` to read: its default, unless another (or, with `lattice`, a chain of its
     spans) scores SWITCH_MARGIN more. A reader that does not read the spans passes
     `lattice=False`, so they are never found.
@@ -145,14 +170,21 @@ def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True, ones:
     1s that touch, and the stems of every such letter read as sure 1s one by one (dev set, with
     every lattice searched: the distractors' false digits 303 -> 268, connected digits -5 of 823).
     A chain with a piece `on_lines` (a 1 standing on a grid's or box's printed line, see
-    edge.vision.grid.on_lines) is no cut either: that is the line's remnant beside a digit."""
+    edge.vision.grid.on_lines) is no cut either: that is the line's remnant beside a digit.
+    `leaning` holds how each piece read as a 1 leans (`lean`): no cut other than the default
+    may hold a V of two (`a_vee`): a tick the classifier rejects whole reads as two sure 1s cut
+    in two (dev set, one mark to a scene: ticks gave 139 false digits per 360)."""
     best = blob.default
     if not may_switch(blob, score):
         return best
+    leaning = leaning or {}
     options = [(sum(score[p] for p in cut), cut) for cut in blob.cuts]
     chain = best_chain(blob.spans, score) if lattice else None
     if chain is not None and not (len(chain[1]) > 1 and all(p in ones for p in chain[1])) \
             and not any(p in on_lines for p in chain[1]):
         options.append(chain)
+    options[1:] = [option for option in options[1:] if not a_vee(option[1], leaning)]
+    if len(options) == 1:
+        return best
     total, cut = max(options[1:], key=lambda t: t[0])
     return cut if total - options[0][0] > SWITCH_MARGIN else best

@@ -1,0 +1,54 @@
+"""Distractors: a word's letters and a drawn tick beside a number give no digits.
+
+Each scene fails on the reader before `edge.vision.words` and the V rule of `edge.vision.settle`
+(a word's e, t or A read alone as 0, 7 or 4; a tick cut into two sure 1s)."""
+
+import cv2
+import numpy as np
+import pytest
+from read_scenes import HANDS, page, photo, put, reader, write
+
+from edge.vision.words import in_words
+
+
+@pytest.mark.parametrize(("word", "hand"), [("Meter", HANDS[0]), ("Center", HANDS[0]), ("next", HANDS[2]), ("Ave", HANDS[2])])
+def test_a_words_letters_beside_a_number_are_no_digits(word, hand):
+    image = page((720, 200))
+    x = write(image, "2507", 40, 60, 60, hand=hand)
+    write(image, word, x + 90, 70, 50, hand=hand)
+    assert reader().read(photo(image)).lines == ["2507"]
+
+
+@pytest.mark.parametrize("height", [60, 90])
+def test_a_drawn_tick_beside_a_number_is_no_digits(height):
+    image = page((720, 240))
+    x = write(image, "2507", 40, 60, 60)
+    ink = np.zeros((height + 20, int(height * 1.2) + 20), np.float32)
+    stroke = np.array([[10, 10 + height * 0.5], [10 + height * 0.35, 10 + height], [10 + height * 1.2, 10]], np.int32)
+    cv2.polylines(ink, [stroke], False, 1.0, 4, cv2.LINE_AA)
+    put(image, ink, x + 80, 110 - height)
+    assert reader().read(photo(image)).lines == ["2507"]
+
+
+def _row(xs, height=40, y=100):
+    return np.array([[x, y, int(0.6 * height), height] for x in xs], np.int32)
+
+
+def test_a_word_of_mostly_rejected_pieces_drops_its_digits_and_a_number_keeps_its_own():
+    word = _row([0, 28, 56, 84])  # four letters 4 px apart: one reads as a digit
+    assert in_words(word, np.array([False, True, False, False])).tolist() == [False, True, False, False]
+    number = _row([0, 28, 56])  # a number with one digit too sloppy to read
+    assert not in_words(number, np.array([True, False, True])).any()
+    tie = _row([0, 28])  # a 1 beside a rejected piece: a digit as often as a letter
+    assert not in_words(tie, np.array([True, False])).any()
+
+
+def test_words_are_pieces_of_one_line_close_together_and_of_a_size():
+    apart = _row([0, 100, 128, 156])  # the digit 2.5 heights from the word: its own word
+    assert not in_words(apart, np.array([True, False, False, False])).any()
+    above = np.concatenate([_row([0], y=0), _row([0, 28, 56], y=100)])  # on the line above
+    assert not in_words(above, np.array([True, False, False, False])).any()
+    specks = np.concatenate([_row([0]), _row([26, 34, 42], height=8)])  # dust beside a digit
+    assert not in_words(specks, np.array([True, False, False, False])).any()
+    # the same test at five times the size: no pixel threshold
+    assert in_words(_row([0, 140, 280, 420], height=200), np.array([False, True, False, False])).tolist() == [False, True, False, False]
