@@ -186,20 +186,28 @@ def segment(grey: np.ndarray, layout: str = "page") -> Segmentation:
         empty = np.zeros(grey.shape, np.uint8)
         return Segmentation((), empty, empty)
     if layout == "field":
-        return _segment(grey, "field", FIELD_CLOSING)
-    seg = _segment(grey, layout, CLOSING_FRACTION)
+        return _segment("field", _inked(grey, FIELD_CLOSING))
+    page = _inked(grey, CLOSING_FRACTION)
+    seg = _segment(layout, page)
     if layout == "page" or seg.one_field is False:
         return seg
     # a field, or maybe one whose thick strokes the page's ink map broke up: its paper once
-    # more with a field's closing; no field after all, and it is read as a page
-    again = _segment(grey, "field" if seg.one_field else "auto", FIELD_CLOSING)
-    return again if again.one_field else _segment(grey, "page", CLOSING_FRACTION)
+    # more with a field's closing; no field after all, and it is read as a page (from the first
+    # look's ink, binary and rule removal: a page's blobs, not a third ink map)
+    again = _segment("field" if seg.one_field else "auto", _inked(grey, FIELD_CLOSING))
+    return again if again.one_field else _segment("page", page)
 
 
-def _segment(grey: np.ndarray, layout: str, closing: float) -> Segmentation:
+def _inked(grey: np.ndarray, closing: float) -> tuple:
+    """A frame's ink map, its binary (with the lookup of its components) and the binary with
+    ruled lines taken out: what every layout's look at one closing shares."""
     ink = ink_map(grey, closing)
     binary, labelled = binarize_labelled(ink)
-    ruled = remove_rules(binary)
+    return ink, binary, labelled, remove_rules(binary)
+
+
+def _segment(layout: str, inked: tuple) -> Segmentation:
+    ink, binary, labelled, ruled = inked
     if layout == "field":
         ruled = long_rules_only(binary, ruled)
     # each step hands back the very array it was given where it took nothing out (then the
