@@ -277,9 +277,10 @@ class DigitReader:
         settled = self.settle(frame)
         t0 = time.perf_counter()
         values, confidence = given_a_digit(settled.probs, self.reject_threshold)
-        taken = (confidence >= self.min_confidence) & ~not_a_digit(settled.probs, self.reject_threshold)
+        letters = not_a_digit(settled.probs, self.reject_threshold)
+        taken = (confidence >= self.min_confidence) & ~letters
         if len(taken):
-            taken &= ~in_words(boxes_array(settled.boxes), taken)
+            taken &= ~in_words(boxes_array(settled.boxes), taken, letters)
         found = [Digit(int(v), float(c), box, crop)
                  for v, c, box, crop in zip(values, confidence, settled.boxes, settled.crops, strict=True)]
         accepted = [d for d, ok in zip(found, taken, strict=True) if ok]

@@ -43,6 +43,13 @@ def test_a_word_of_mostly_rejected_pieces_drops_its_digits_and_a_number_keeps_it
     assert not in_words(tie, np.array([True, False])).any()
 
 
+def test_a_doubtful_digit_takes_no_side_only_letters_outnumber_digits():
+    pieces = _row([0, 28, 56, 84])  # a digit, two too doubtful to take, one letter
+    taken, letters = np.array([True, False, False, False]), np.array([False, False, False, True])
+    assert not in_words(pieces, taken, letters).any()  # 1 letter against 1 digit
+    assert in_words(pieces, taken, np.array([False, True, True, True])).tolist() == [True, False, False, False]
+
+
 def test_words_are_pieces_of_one_line_close_together_and_of_a_size():
     apart = _row([0, 100, 128, 156])  # the digit 2.5 heights from the word: its own word
     assert not in_words(apart, np.array([True, False, False, False])).any()

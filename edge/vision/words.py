@@ -21,9 +21,22 @@ WORD_HEIGHT = 0.4  # the shorter piece's height is at least this share of the ta
 WORD_OVERLAP = 0.5  # vertical overlap, share of the shorter piece's height: the same line
 
 
-def in_words(boxes: np.ndarray, taken: np.ndarray) -> np.ndarray:
+def in_words(boxes: np.ndarray, taken: np.ndarray, letters: np.ndarray | None = None) -> np.ndarray:
     """Per piece of (N, 4) `boxes` (x, y, w, h): True where it is `taken` as a digit but sits in
-    a word of mostly rejected pieces (see the module)."""
+    a word whose `letters` (pieces the model calls "not a digit"; default: every piece not
+    taken) outnumber its digits. A piece that is neither (dropped for low confidence) is a
+    doubtful digit, not a letter, and takes no side: counted as a letter, the broken digits of
+    a hollow pen's number dropped their readable neighbours."""
+    drop = np.zeros(len(boxes), bool)
+    sides = np.ones(len(boxes), bool) if letters is None else taken | letters
+    if sides.all():
+        return _in_words(boxes, taken)
+    keep = np.flatnonzero(sides)
+    drop[keep] = _in_words(boxes[keep], taken[keep])
+    return drop
+
+
+def _in_words(boxes: np.ndarray, taken: np.ndarray) -> np.ndarray:
     drop = np.zeros(len(boxes), bool)
     if not taken.any() or taken.all():
         return drop
