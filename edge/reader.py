@@ -30,7 +30,7 @@ from edge.vision.ink import ink_dark_grey
 from edge.vision.layout import reading_order_and_marks
 from edge.vision.picture import MAX_SIDE, Picture
 from edge.vision.segment import Segmentation, segment
-from edge.vision.separators import Mark, slashes
+from edge.vision.separators import Mark, commas, slashes
 from edge.vision.settle import (
     DIGITS,
     digit_values,
@@ -299,14 +299,16 @@ class DigitReader:
         back = frame.shape[0] / max(seg.ink.shape[0], 1)  # segmentation pixels -> frame pixels
         boxes = boxes_array([d.box for d in accepted])
         at_seg = np.round(boxes / back).astype(np.int32)
-        slash = np.zeros(len(accepted), bool)
+        slash = comma = np.zeros(len(accepted), bool)
         if seg.one_field:  # a `/` reads as a confident 1; on pages slanted 1s are far commoner (demo)
             slash = slashes(seg.ink, at_seg, np.array([d.value for d in accepted]))
-        keep = np.flatnonzero(~slash)
+            comma = commas(boxes)  # ... and so does a `,`: among a field's digits of one size, no digit
+        keep = np.flatnonzero(~slash & ~comma)
         grid_cells = cells(seg.grid, at_seg[keep])
         if grid_cells is not None:
             grid_cells = (grid_cells[0] * back, grid_cells[1])
-        order, marks = reading_order_and_marks(boxes[keep], one_line=seg.one_field, marks=seg.marks * back,
+        order, marks = reading_order_and_marks(boxes[keep], one_line=seg.one_field,
+                                               marks=np.concatenate([seg.marks * back, boxes[comma]]),
                                                slash_boxes=boxes[slash], cells=grid_cells,
                                                box_sides=seg.box_sides * back)
         return [[[int(keep[i]) for i in number] for number in line] for line in order], marks

@@ -19,6 +19,14 @@ def test_separators_in_a_written_field():
             assert reader().read(field_crop(text, 60, hand)).lines == [truth], (text, hand)
 
 
+def test_a_comma_that_reads_as_a_digit_is_a_comma_in_a_field():
+    # a thin pen's comma, mid-line down to the baseline, reads as a sure 9 or 1 on its own
+    for text, height in (("605,1", 60), ("3,75", 40)):
+        result = reader().read(field_crop(text, height, HANDS[1]))
+        assert result.lines == [text.replace(",", "")], text
+        assert [m.kind for line in result.marks for m in line] == [","], text
+
+
 def test_separators_on_a_page_line():
     image = page((900, 400))
     write(image, "25.441", 40, 60, 40)

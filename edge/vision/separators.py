@@ -20,7 +20,9 @@ DOT_MIN = 0.07  # ... and at least this many (and 3 px): smaller specks are the 
 DOT_ROUND = 1.4  # ... and at most this many times taller than wide: a taller one is a comma
 COMMA_HEIGHT = 0.6  # a comma at most this tall ...
 COMMA_WIDTH = 0.35  # ... and this wide
-LOW = 0.55  # dots and commas begin below this share of the line's height (from its top)
+LOW = 0.55  # dots begin below this share of the line's height (from its top)
+COMMA_TOP = 0.4  # a comma begins below this share of the line's height ...
+COMMA_BOTTOM = 0.85  # ... and reaches at least this far down: to the baseline, or hanging below it
 DASH_HEIGHT = 0.25  # a dash is at most this many line heights tall
 MIDDLE = (0.3, 0.75)  # dashes are centred within this band of the line
 SLASH_LEAN = 0.36  # a slash's top is at least this share of its height right of its foot (20 degrees; upright 1s lean less)
@@ -51,7 +53,8 @@ def mark_kind(box, line_top: float, line_h: float) -> str | None:
         return None
     if w <= DOT_SIZE * line_h and h <= DOT_SIZE * line_h and top >= LOW and h <= DOT_ROUND * w:
         return "."
-    if w <= COMMA_WIDTH * line_h and h <= COMMA_HEIGHT * line_h and top >= LOW and h > w:
+    if w <= COMMA_WIDTH * line_h and h <= COMMA_HEIGHT * line_h and top >= COMMA_TOP \
+            and top + h / line_h >= COMMA_BOTTOM and h > w:
         return ","
     if MIDDLE[0] <= centre <= MIDDLE[1] and w > h and h <= DASH_HEIGHT * line_h:
         return "-"
@@ -112,6 +115,18 @@ def slashes(ink: np.ndarray, boxes: np.ndarray, values: np.ndarray) -> np.ndarra
         if region.size:
             out[i] = is_slash(region > 0.5 * float(np.percentile(region, 95)))
     return out
+
+
+def commas(boxes: np.ndarray) -> np.ndarray:
+    """Which of a field's digit boxes (N, 4: one line) are commas: short, narrow, in the line's
+    lower half and down to its baseline (`mark_kind`, against the line's median top and
+    height). A comma is one stroke, and it reads as a sure 1; in a field, where every digit
+    is of one size and stands on one line, a piece of that shape is no digit."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    if len(boxes) < 3:  # a median of fewer is no line
+        return np.zeros(len(boxes), bool)
+    top, line_h = float(np.median(boxes[:, 1])), float(np.median(boxes[:, 3]))
+    return np.array([mark_kind(box, top, line_h) == "," for box in boxes], bool)
 
 
 def marks_in_line(marks: np.ndarray, boxes: np.ndarray, line: list[int], slash_boxes=(), box_sides=()) -> list[Mark]:
