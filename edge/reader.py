@@ -259,7 +259,9 @@ class DigitReader:
         searched_ids = {id(blob) for blob in searched}
         # the spans read as 1s, and those of them standing on a printed line: links settle refuses
         spanned = {s.piece for blob in searched for s in blob.spans}
-        read_one = digit_values(probs)[0] == 1
+        # how the 1s of the cuts settle may switch to lean (a V of two is no cut): those only
+        cut = spanned.union(p for blob in switching for p in blob.cut_pieces)
+        read_one = (digit_values(probs)[0] == 1) & np.array([p in cut for p in pieces], bool)
         leaning = dict(zip(compress(pieces, read_one), lean(crops[read_one]).tolist(), strict=True))
         ones = [p for p in leaning if p in spanned]
         lines = frozenset(compress(ones, on_lines(seg.grid, boxes_array([p.box for p in ones]))))
