@@ -295,7 +295,7 @@ class DigitReader:
 
     @staticmethod
     def _order(accepted: list[Digit], seg: Segmentation, frame: np.ndarray) -> tuple[list, list[tuple[Mark, ...]]]:
-        """Reading order of the accepted digits (drops those that are a field's `/`), with the
+        """Reading order of the accepted digits (drops those that are a field's `/` or `,`), with the
         page's separators, comb box sides and grid cells (edge.vision.separators, grid, field);
         and per line the written separators found."""
         back = frame.shape[0] / max(seg.ink.shape[0], 1)  # segmentation pixels -> frame pixels
@@ -310,7 +310,6 @@ class DigitReader:
         if grid_cells is not None:
             grid_cells = (grid_cells[0] * back, grid_cells[1])
         order, marks = reading_order_and_marks(boxes[keep], one_line=seg.one_field,
-                                               marks=np.concatenate([seg.marks * back, boxes[comma]]),
-                                               slash_boxes=boxes[slash], cells=grid_cells,
-                                               box_sides=seg.box_sides * back)
+                                               marks=seg.marks * back, slash_boxes=boxes[slash], cells=grid_cells,
+                                               box_sides=seg.box_sides * back, comma_boxes=boxes[comma])
         return [[[int(keep[i]) for i in number] for number in line] for line in order], marks

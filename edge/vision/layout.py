@@ -94,7 +94,8 @@ def reading_order(boxes: np.ndarray, *, one_line: bool = False, marks: np.ndarra
 
 def reading_order_and_marks(boxes: np.ndarray, *, one_line: bool = False, marks: np.ndarray | None = None,
                             slash_boxes: np.ndarray | None = None, cells: tuple | None = None,
-                            box_sides: np.ndarray | None = None) -> tuple[list[list[list[int]]], list[tuple[Mark, ...]]]:
+                            box_sides: np.ndarray | None = None,
+                            comma_boxes: np.ndarray | None = None) -> tuple[list[list[list[int]]], list[tuple[Mark, ...]]]:
     """`reading_order`, and per line the written separators it used (`.`, `,`, `-`, `/`, `=`, left
     to right; a comb box's side is no writing), each in the first line that found it."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
@@ -106,9 +107,10 @@ def reading_order_and_marks(boxes: np.ndarray, *, one_line: bool = False, marks:
     marks = np.zeros((0, 4)) if marks is None else np.asarray(marks, np.float64).reshape(-1, 4)
     slash_boxes = np.zeros((0, 4)) if slash_boxes is None else np.asarray(slash_boxes, np.float64).reshape(-1, 4)
     box_sides = np.zeros((0, 4)) if box_sides is None else np.asarray(box_sides, np.float64).reshape(-1, 4)
+    comma_boxes = np.zeros((0, 4)) if comma_boxes is None else np.asarray(comma_boxes, np.float64).reshape(-1, 4)
     order, written, seen = [], [], set()
     for line in lines:
-        found = marks_in_line(marks, boxes, line, slash_boxes, box_sides)
+        found = marks_in_line(marks, boxes, line, slash_boxes, box_sides, comma_boxes)
         order.append(split_numbers(boxes, line, digit_h, found, column))
         mine = sorted((m for m in found if m.kind in WRITTEN and m.box not in seen), key=lambda m: m.box[0])
         seen.update(m.box for m in mine)

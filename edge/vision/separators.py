@@ -20,9 +20,11 @@ DOT_MIN = 0.07  # ... and at least this many (and 3 px): smaller specks are the 
 DOT_ROUND = 1.4  # ... and at most this many times taller than wide: a taller one is a comma
 COMMA_HEIGHT = 0.6  # a comma at most this tall ...
 COMMA_WIDTH = 0.35  # ... and this wide
-LOW = 0.55  # dots begin below this share of the line's height (from its top)
-COMMA_TOP = 0.4  # a comma begins below this share of the line's height ...
-COMMA_BOTTOM = 0.85  # ... and reaches at least this far down: to the baseline, or hanging below it
+LOW = 0.55  # dots and commas begin below this share of the line's height (from its top)
+# among a field's digits a comma may begin higher, as a hand's often does, where it reaches
+# the baseline (or hangs below it): `commas`. On a page such a blob is as often a fragment
+FIELD_COMMA_TOP = 0.4
+FIELD_COMMA_BOTTOM = 0.85
 DASH_HEIGHT = 0.25  # a dash is at most this many line heights tall
 MIDDLE = (0.3, 0.75)  # dashes are centred within this band of the line
 SLASH_LEAN = 0.36  # a slash's top is at least this share of its height right of its foot (20 degrees; upright 1s lean less)
@@ -53,8 +55,7 @@ def mark_kind(box, line_top: float, line_h: float) -> str | None:
         return None
     if w <= DOT_SIZE * line_h and h <= DOT_SIZE * line_h and top >= LOW and h <= DOT_ROUND * w:
         return "."
-    if w <= COMMA_WIDTH * line_h and h <= COMMA_HEIGHT * line_h and top >= COMMA_TOP \
-            and top + h / line_h >= COMMA_BOTTOM and h > w:
+    if w <= COMMA_WIDTH * line_h and h <= COMMA_HEIGHT * line_h and top >= LOW and h > w:
         return ","
     if MIDDLE[0] <= centre <= MIDDLE[1] and w > h and h <= DASH_HEIGHT * line_h:
         return "-"
@@ -118,21 +119,27 @@ def slashes(ink: np.ndarray, boxes: np.ndarray, values: np.ndarray) -> np.ndarra
 
 
 def commas(boxes: np.ndarray) -> np.ndarray:
-    """Which of a field's digit boxes (N, 4: one line) are commas: short, narrow, in the line's
-    lower half and down to its baseline (`mark_kind`, against the line's median top and
-    height). A comma is one stroke, and it reads as a sure 1; in a field, where every digit
-    is of one size and stands on one line, a piece of that shape is no digit."""
+    """Which of a field's digit boxes (N, 4: one line) are commas: a comma's size (COMMA_WIDTH,
+    COMMA_HEIGHT) and from below FIELD_COMMA_TOP of the line down to FIELD_COMMA_BOTTOM,
+    against the line's median top and height. A comma is one stroke and reads as a sure 1;
+    in a field, where every digit is of one size and stands on one line, no digit is so
+    short and low."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) < 3:  # a median of fewer is no line
         return np.zeros(len(boxes), bool)
-    top, line_h = float(np.median(boxes[:, 1])), float(np.median(boxes[:, 3]))
-    return np.array([mark_kind(box, top, line_h) == "," for box in boxes], bool)
+    line_top, line_h = float(np.median(boxes[:, 1])), float(np.median(boxes[:, 3]))
+    x, y, w, h = (boxes[:, i] for i in range(4))
+    top = (y - line_top) / line_h
+    return ((w <= COMMA_WIDTH * line_h) & (h <= COMMA_HEIGHT * line_h) & (h > w)
+            & (top >= FIELD_COMMA_TOP) & (top + h / line_h >= FIELD_COMMA_BOTTOM))
 
 
-def marks_in_line(marks: np.ndarray, boxes: np.ndarray, line: list[int], slash_boxes=(), box_sides=()) -> list[Mark]:
+def marks_in_line(marks: np.ndarray, boxes: np.ndarray, line: list[int], slash_boxes=(), box_sides=(),
+                  comma_boxes=()) -> list[Mark]:
     """The separators among `marks` (N, 4) that sit in the line of digit boxes `line`, and the
-    slashes (found by `slashes`) and comb box sides whose middle lies within the line's height."""
-    if not len(line) or not (len(marks) or len(slash_boxes) or len(box_sides)):
+    slashes (found by `slashes`), comb box sides and a field's commas (`commas`) whose middle
+    lies within the line's height."""
+    if not len(line) or not (len(marks) or len(slash_boxes) or len(box_sides) or len(comma_boxes)):
         return []
     line_boxes = boxes[line]
     line_top = float(np.median(line_boxes[:, 1]))
@@ -150,10 +157,12 @@ def marks_in_line(marks: np.ndarray, boxes: np.ndarray, line: list[int], slash_b
             if is_bar(box, line_top, line_h):
                 bars.append(box)
     found = join_equals(found, bars, line_h)
-    for kind, known in (("/", slash_boxes), ("|", box_sides)):
+    for kind, known in (("/", slash_boxes), ("|", box_sides), (",", comma_boxes)):
         for box in known:
             cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-            if left <= cx <= right and line_top <= cy <= line_top + line_h:
+            # a comma hangs from the baseline: its top within the line is enough
+            within = line_top <= (box[1] if kind == "," else cy) <= line_top + line_h
+            if left <= cx <= right and within:
                 found.append(Mark(kind, tuple(int(v) for v in box)))
     return found
 
