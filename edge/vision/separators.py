@@ -55,7 +55,7 @@ def mark_kind(box, line_top: float, line_h: float) -> str | None:
         return None
     if w <= DOT_SIZE * line_h and h <= DOT_SIZE * line_h and top >= LOW and h <= DOT_ROUND * w:
         return "."
-    if w <= COMMA_WIDTH * line_h and h <= COMMA_HEIGHT * line_h and top >= LOW and h > w:
+    if _comma_sized(w, h, line_h) and top >= LOW:
         return ","
     if MIDDLE[0] <= centre <= MIDDLE[1] and w > h and h <= DASH_HEIGHT * line_h:
         return "-"
@@ -130,8 +130,12 @@ def commas(boxes: np.ndarray) -> np.ndarray:
     line_top, line_h = float(np.median(boxes[:, 1])), float(np.median(boxes[:, 3]))
     x, y, w, h = (boxes[:, i] for i in range(4))
     top = (y - line_top) / line_h
-    return ((w <= COMMA_WIDTH * line_h) & (h <= COMMA_HEIGHT * line_h) & (h > w)
-            & (top >= FIELD_COMMA_TOP) & (top + h / line_h >= FIELD_COMMA_BOTTOM))
+    return _comma_sized(w, h, line_h) & (top >= FIELD_COMMA_TOP) & (top + h / line_h >= FIELD_COMMA_BOTTOM)
+
+
+def _comma_sized(w, h, line_h: float):
+    """A comma's size against its line's height: narrow, short, taller than wide (scalars or arrays)."""
+    return (w <= COMMA_WIDTH * line_h) & (h <= COMMA_HEIGHT * line_h) & (h > w)
 
 
 def marks_in_line(marks: np.ndarray, boxes: np.ndarray, line: list[int], slash_boxes=(), box_sides=(),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
+import cv2
 import numpy as np
 
 from edge.vision.cuts import SPAN_OVERLAP, Blob, Cut, Piece, Span
@@ -139,17 +140,10 @@ def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[floa
 
 
 def lean(crops: np.ndarray) -> np.ndarray:
-    """Per (N, 28, 28) crop, how its ink leans: x per y of its principal stroke (its second
+    """Per (N, 28, 28) crop, how its ink leans: x per y of its principal stroke (its central
     moments' mu11 / mu02), positive for a "\\", negative for a "/" (y grows downwards)."""
-    if not len(crops):
-        return np.zeros(0)
-    ink = crops.astype(np.float64)
-    ys, xs = np.mgrid[: ink.shape[1], : ink.shape[2]]
-    mass = np.maximum(ink.sum(axis=(1, 2)), 1e-9)
-    cy = (ink * ys).sum(axis=(1, 2)) / mass
-    cx = (ink * xs).sum(axis=(1, 2)) / mass
-    dy, dx = ys[None] - cy[:, None, None], xs[None] - cx[:, None, None]
-    return (ink * dx * dy).sum(axis=(1, 2)) / np.maximum((ink * dy * dy).sum(axis=(1, 2)), 1e-9)
+    moments = [cv2.moments(crop) for crop in crops]
+    return np.array([m["mu11"] / max(m["mu02"], 1e-9) for m in moments], np.float64)
 
 
 def a_vee(cut: Cut, leaning: dict[Piece, float]) -> bool:

@@ -27,26 +27,19 @@ def in_words(boxes: np.ndarray, taken: np.ndarray, letters: np.ndarray | None = 
     taken) outnumber its digits. A piece that is neither (dropped for low confidence) is a
     doubtful digit, not a letter, and takes no side: counted as a letter, the broken digits of
     a hollow pen's number dropped their readable neighbours."""
+    letters = ~taken if letters is None else letters & ~taken
     drop = np.zeros(len(boxes), bool)
-    sides = np.ones(len(boxes), bool) if letters is None else taken | letters
-    if sides.all():
-        return _in_words(boxes, taken)
-    keep = np.flatnonzero(sides)
-    drop[keep] = _in_words(boxes[keep], taken[keep])
-    return drop
-
-
-def _in_words(boxes: np.ndarray, taken: np.ndarray) -> np.ndarray:
-    drop = np.zeros(len(boxes), bool)
-    if not taken.any() or taken.all():
+    if not taken.any() or not letters.any():
         return drop
-    g = pairwise(boxes)
-    h = boxes[:, 3].astype(np.float64)
+    sides = np.flatnonzero(taken | letters)
+    g = pairwise(boxes[sides])
+    h = boxes[sides, 3].astype(np.float64)
     tall, short = np.maximum(h[:, None], h[None]), np.minimum(h[:, None], h[None])
     linked = (g["gap_x"] <= WORD_GAP * tall) & (short >= WORD_HEIGHT * tall) & (-g["gap_y"] >= WORD_OVERLAP * short)
     i, j = np.nonzero(np.triu(linked, 1))
-    for group in groups(len(boxes), zip(i, j)):
-        accepted = int(taken[group].sum())
-        if accepted and len(group) - accepted > accepted:
-            drop[group] = taken[group]
+    for group in groups(len(sides), zip(i, j)):
+        word = sides[group]
+        digits = int(taken[word].sum())
+        if digits and int(letters[word].sum()) > digits:
+            drop[word] = taken[word]
     return drop
