@@ -119,6 +119,19 @@ def spans(boxes: np.ndarray, axis: int, reach: int, reach_across: int) -> np.nda
                      for idx in map(np.array, groups(len(boxes), zip(*np.nonzero(near), strict=True)))])
 
 
+def has_peer(boxes: np.ndarray) -> np.ndarray:
+    """Per box: another box of about its height beside it in its line (a line of small digits,
+    where a lone small blob by a digit is more often a fragment of it)."""
+    h = boxes[:, 3].astype(np.float64)
+    cy = boxes[:, 1] + h / 2
+    x0, x1 = boxes[:, 0].astype(np.float64), (boxes[:, 0] + boxes[:, 2]).astype(np.float64)
+    gap = np.maximum(x0[:, None], x0[None]) - np.minimum(x1[:, None], x1[None])
+    ratio = h[:, None] / np.maximum(h[None], 1)
+    peer = (ratio <= 1.5) & (ratio >= 1 / 1.5) & (np.abs(cy[:, None] - cy[None]) <= h[:, None]) & (gap <= 1.5 * h[:, None])
+    np.fill_diagonal(peer, False)
+    return peer.any(axis=1)
+
+
 def merge_broken(pieces: list[Piece]) -> list[tuple[Piece, tuple[Piece, ...]]]:
     """Join pieces that overlap horizontally and sit close above one another (a 5's bar, a 7's stem).
 
@@ -172,10 +185,13 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
     to settle.
     """
     ref = reference_height(boxes_array([p.box for p, _ in joined]))
+    # a blob much shorter than the page's digits is a fragment or a mark, unless a peer of its
+    # height stands beside it: a line of smaller digits, whose touching pairs need cuts too
+    peer = has_peer(boxes_array([p.box for p, _ in joined]))
     blobs = []
-    for whole, parts in joined:
+    for b, (whole, parts) in enumerate(joined):
         x, y, w, h = whole.box
-        plausible = h >= 0.6 * ref and h >= 4
+        plausible = h >= 4 and (h >= 0.6 * ref or peer[b])
         k = 1
         if plausible and w > SPLIT_ASPECT * h and w > SPLIT_WIDTH * ref:
             k = digits_across(w, h)

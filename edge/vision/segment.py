@@ -16,7 +16,13 @@ import cv2
 import numpy as np
 
 from edge.vision.box import Box, boxes_array
-from edge.vision.components import components, merge_alternatives, merge_broken, split_touching
+from edge.vision.components import (
+    components,
+    has_peer,
+    merge_alternatives,
+    merge_broken,
+    split_touching,
+)
 from edge.vision.crops import crop_pieces
 from edge.vision.cuts import Blob, Piece
 from edge.vision.field import (
@@ -158,19 +164,6 @@ def stroke_like(boxes: np.ndarray, areas: np.ndarray) -> np.ndarray:
     """
     h, w = boxes[:, 3].astype(np.float64), boxes[:, 2].astype(np.float64)
     return (h * (h + w) / np.maximum(areas, 1) >= STROKE_RATIO) & (h >= MIN_READABLE)
-
-
-def has_peer(boxes: np.ndarray) -> np.ndarray:
-    """Per box: another box of about its height beside it in its line (a line of small digits,
-    where a lone small blob by a digit is more often a fragment of it)."""
-    h = boxes[:, 3].astype(np.float64)
-    cy = boxes[:, 1] + h / 2
-    x0, x1 = boxes[:, 0].astype(np.float64), (boxes[:, 0] + boxes[:, 2]).astype(np.float64)
-    gap = np.maximum(x0[:, None], x0[None]) - np.minimum(x1[:, None], x1[None])
-    ratio = h[:, None] / np.maximum(h[None], 1)
-    peer = (ratio <= 1.5) & (ratio >= 1 / 1.5) & (np.abs(cy[:, None] - cy[None]) <= h[:, None]) & (gap <= 1.5 * h[:, None])
-    np.fill_diagonal(peer, False)
-    return peer.any(axis=1)
 
 
 def find_ink(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
