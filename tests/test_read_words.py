@@ -1,7 +1,8 @@
 """Distractors: a word's letters and a drawn tick beside a number give no digits.
 
-Each scene fails on the reader before `edge.vision.words` and the V rule of `edge.vision.settle`
-(a word's e, t or A read alone as 0, 7 or 4; a tick cut into two sure 1s)."""
+Each scene fails on the reader before `edge.vision.words` and the V and stems rules of
+`edge.vision.settle` (a word's e, t or A read alone as 0, 7 or 4; a tick cut into two sure 1s; a
+printed n cut at its stems into two)."""
 
 import cv2
 import numpy as np
@@ -16,6 +17,18 @@ def test_a_words_letters_beside_a_number_are_no_digits(word, hand):
     image = page((720, 200))
     x = write(image, "2507", 40, 60, 60, hand=hand)
     write(image, word, x + 90, 70, 50, hand=hand)
+    assert reader().read(photo(image)).lines == ["2507"]
+
+
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"  # fonts-dejavu-core
+
+
+@pytest.mark.parametrize("word", ["nun", "unit", "min", "Hum"])
+def test_a_printed_words_stems_cut_apart_are_no_ones(word):
+    # each stem of a serif n, u, m or H, cut apart, reads as a sure 1 (nun read as 111111)
+    image = page((720, 200))
+    x = write(image, "2507", 40, 60, 60, hand=HANDS[0])
+    write(image, word, x + 90, 70, 50, hand=SERIF)
     assert reader().read(photo(image)).lines == ["2507"]
 
 

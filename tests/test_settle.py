@@ -16,6 +16,7 @@ from edge.vision.settle import (
     piece_scores,
     reachable_spans,
     settle,
+    stems,
 )
 
 WHOLE = Piece(Box(0, 0, 40, 30), (1,))
@@ -222,3 +223,15 @@ def test_a_cut_into_a_vee_of_ones_never_beats_the_default():
     assert settle(BLOB, score) == (LEFT, RIGHT)
     assert settle(BLOB, score, leaning={LEFT: 0.6, RIGHT: -0.8}) == (WHOLE,)
     assert settle(BLOB, score, leaning={LEFT: 0.1, RIGHT: 0.2}) == (LEFT, RIGHT)
+
+
+def test_a_cut_into_ones_stands_only_where_they_are_sure_and_parallel():
+    # a letter cut at its stems (n, u, h, a serif's feet): each half a sure 1, leaning its own way
+    probs = _probs([{10: 1.0}, {1: 0.99}, {1: 0.99}], 11)
+    score = dict(zip((WHOLE, LEFT, RIGHT), piece_scores(probs), strict=True))
+    assert settle(BLOB, score, leaning={LEFT: 0.05, RIGHT: -0.2}) == (WHOLE,)
+    assert settle(BLOB, score, leaning={LEFT: -0.12, RIGHT: -0.08}) == (LEFT, RIGHT)  # 11, one slant
+    assert not stems((LEFT, RIGHT), float(np.log(0.99 * 0.99)), {LEFT: -0.12, RIGHT: -0.08})
+    assert stems((LEFT, RIGHT), float(np.log(0.7)), {LEFT: -0.12, RIGHT: -0.08})  # parallel, unsure
+    assert not stems((LEFT, RIGHT), float(np.log(0.5)), {LEFT: 0.05})  # a 1 beside a 7: no stems
+    assert not stems((LEFT,), 0.0, {LEFT: 0.05})  # one 1 is no pair of stems
