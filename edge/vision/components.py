@@ -184,10 +184,11 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
     number of digits, or the pieces `merge_broken` joined apart again) for the classifier
     to settle.
     """
-    ref = reference_height(boxes_array([p.box for p, _ in joined]))
+    boxes = boxes_array([p.box for p, _ in joined])
+    ref = reference_height(boxes)
     # a blob much shorter than the page's digits is a fragment or a mark, unless a peer of its
     # height stands beside it: a line of smaller digits, whose touching pairs need cuts too
-    peer = has_peer(boxes_array([p.box for p, _ in joined]))
+    peer = has_peer(boxes)
     blobs = []
     for b, (whole, parts) in enumerate(joined):
         x, y, w, h = whole.box
