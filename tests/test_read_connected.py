@@ -45,3 +45,16 @@ def test_touching_pairs_in_a_line_of_smaller_digits_are_cut_too():
         put(image, ink, x, 400)
         x += ink.shape[1] + 56
     assert reader().read(photo(image)).lines == ["47", "30 85 62"]
+
+
+def test_small_touching_numbers_a_word_space_apart_are_cut_too():
+    # the same pairs, each a number of its own: two of their heights apart, no next digit
+    # stands beside any of them, but the next number on its line does
+    image = page((1280, 720))
+    put(image, text_ink("47", 240, HANDS[0]), 60, 30)
+    x = 60
+    for pair in ("30", "85", "62"):
+        ink = touching_ink(pair, 44, HANDS[2], 0.08)
+        put(image, ink, x, 400)
+        x += ink.shape[1] + 2 * 44
+    assert reader().read(photo(image)).lines == ["47", "30 85 62"]

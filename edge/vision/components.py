@@ -32,6 +32,10 @@ LOCAL_REFERENCE = 1.4  # pieces of one digit: the digit is at most this many tim
 TRY_MERGE_WIDTH = 1.0  # two neighbours together at most this many digit heights wide may be one digit
 SPARSE_SHARE = 0.4  # an image whose occupied rows x columns are under this share of it is labelled packed (break-even measured at 0.4-0.5)
 MAX_DRAWN = 64  # component_mask draws up to this many components in their boxes
+PEER_REACH = 1.5  # a small blob's peer stands within this many of its heights: the next digit
+CUT_PEER_REACH = 3.0  # ... for a touching pair to be cut, within this many: the next number on its line
+# (dev set, against 1.5: scale +6 digits, connected +10, inks +3, distractors 1 false digit fewer;
+# anywhere in the line instead: grids +4 and distractors +5 false digits)
 MAX_MERGE_PAIRS = 6  # a group with more candidate pairs tries them one at a time, not every combination
 
 
@@ -119,15 +123,16 @@ def spans(boxes: np.ndarray, axis: int, reach: int, reach_across: int) -> np.nda
                      for idx in map(np.array, groups(len(boxes), zip(*np.nonzero(near), strict=True)))])
 
 
-def has_peer(boxes: np.ndarray) -> np.ndarray:
-    """Per box: another box of about its height beside it in its line (a line of small digits,
-    where a lone small blob by a digit is more often a fragment of it)."""
+def has_peer(boxes: np.ndarray, reach: float = PEER_REACH) -> np.ndarray:
+    """Per box: another box of about its height beside it in its line, at most `reach` of its
+    heights away (a line of small digits, where a lone small blob by a digit is more often a
+    fragment of it)."""
     h = boxes[:, 3].astype(np.float64)
     cy = boxes[:, 1] + h / 2
     x0, x1 = boxes[:, 0].astype(np.float64), (boxes[:, 0] + boxes[:, 2]).astype(np.float64)
     gap = np.maximum(x0[:, None], x0[None]) - np.minimum(x1[:, None], x1[None])
     ratio = h[:, None] / np.maximum(h[None], 1)
-    peer = (ratio <= 1.5) & (ratio >= 1 / 1.5) & (np.abs(cy[:, None] - cy[None]) <= h[:, None]) & (gap <= 1.5 * h[:, None])
+    peer = (ratio <= 1.5) & (ratio >= 1 / 1.5) & (np.abs(cy[:, None] - cy[None]) <= h[:, None]) & (gap <= reach * h[:, None])
     np.fill_diagonal(peer, False)
     return peer.any(axis=1)
 
@@ -187,8 +192,9 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
     boxes = boxes_array([p.box for p, _ in joined])
     ref = reference_height(boxes)
     # a blob much shorter than the page's digits is a fragment or a mark, unless a peer of its
-    # height stands beside it: a line of smaller digits, whose touching pairs need cuts too
-    peer = has_peer(boxes)
+    # height stands beside it or a number away: a line of smaller digits, whose touching pairs
+    # need cuts too
+    peer = has_peer(boxes, CUT_PEER_REACH)
     blobs = []
     for b, (whole, parts) in enumerate(joined):
         x, y, w, h = whole.box
