@@ -20,7 +20,11 @@ from edge.vision.histogram import uint8_percentiles
 
 BACKGROUND_SIDE = 96  # short side of the copy the background is estimated on, px
 CLOSING_FRACTION = 0.2  # closing kernel / short side: wider than the thickest stroke of a frame-filling digit
-MIN_CONTRAST = 60  # ink-map level (0-255, 255 = black on white) below which nothing is ink
+MIN_CONTRAST = 60  # ink-map level (0-255, 255 = black on white) below which nothing is strong ink ...
+LOW_CONTRAST = 45  # ... on clean paper down to this (faint pencil, thin chalk): see ink_floor. Lower,
+# the weak level falls with it and blur halos join close digits (dev set at 35: connected -1.2)
+NOISE_FACTOR = 3.0  # the floor is this many times the paper's own level at PAPER_PERCENTILE
+PAPER_PERCENTILE = 95  # ink covers far less than 5% of a page: this percentile is paper
 WEAK_SHARE = 0.55  # hysteresis: weak ink is this share of the strong threshold
 MAX_CONTRAST = 110  # cap on Otsu: a page with little ink must not push the threshold into the strokes
 LEVEL_MARGIN = 0.012  # share of the short side along the frame's edges left out of Otsu's level: the page
@@ -91,6 +95,14 @@ def _ellipse(k: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
 
 
+def ink_floor(ink: np.ndarray) -> float:
+    """The ink-map level below which nothing is strong ink: NOISE_FACTOR times the paper's own
+    level (its grain, texture and smears, at PAPER_PERCENTILE), between LOW_CONTRAST on clean
+    paper and MIN_CONTRAST. Faint pencil on clean paper is ink; grain as strong is not."""
+    paper = uint8_percentiles(ink, (PAPER_PERCENTILE,))[0]
+    return float(np.clip(NOISE_FACTOR * paper, LOW_CONTRAST, MIN_CONTRAST))
+
+
 def binarize(ink: np.ndarray) -> np.ndarray:
     """Hysteresis threshold: weak ink is kept where it touches strong ink (thin strokes stay whole)."""
     return binarize_labelled(ink)[0]
@@ -106,7 +118,7 @@ def binarize_labelled(ink: np.ndarray) -> tuple[np.ndarray, Callable[[], Labelli
     m = int(LEVEL_MARGIN * min(ink.shape))
     inner = np.ascontiguousarray(ink[m : ink.shape[0] - m, m : ink.shape[1] - m]) if m else ink
     level, _ = cv2.threshold(inner, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    high = int(np.clip(level, MIN_CONTRAST, MAX_CONTRAST))
+    high = int(np.clip(level, ink_floor(inner), MAX_CONTRAST))
     _, weak = cv2.threshold(ink, int(WEAK_SHARE * high), 255, cv2.THRESH_BINARY)
     n, labels, stats = components(weak)
     strong = np.zeros(n, bool)
