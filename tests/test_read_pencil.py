@@ -1,5 +1,6 @@
 """A pale pencil page is read even where the frame's edge holds something far darker than its
-strokes (the page's own edge, the desk beyond it): the ink threshold is set by the writing."""
+strokes (the page's own edge, the desk beyond it): the ink threshold is set by the writing, and
+its floor by the paper (faint pencil on clean paper is ink, grain as strong is not)."""
 
 import cv2
 import numpy as np
@@ -40,7 +41,6 @@ def test_a_paler_line_of_writing_beside_darker_ones_is_read_on_plain_paper():
         write(image, text, 120, 60 + 110 * row, 40, (40, 40, 40), HANDS[0])
     write(image, "5146", 120, 60 + 110 * 3, 40, (150, 150, 155), HANDS[0])
     assert reader().read(photo(image)).lines == [*dark, "5146"]
-
 
 
 def faint_page() -> np.ndarray:
