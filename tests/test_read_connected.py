@@ -49,3 +49,17 @@ def test_touching_pairs_in_a_line_of_smaller_digits_are_cut_too(gap):
         put(image, ink, x, 400)
         x += ink.shape[1] + gap
     assert reader().read(photo(image)).lines == ["47", "30 85 62"]
+
+
+def test_touching_pairs_under_a_line_of_big_digits_are_cut_too():
+    # the page's median digit is the big line's, so a cut piece of a small pair is under half of
+    # it: it was no digit, and the pair read whole or not at all. A cut's pieces are now digits on
+    # the terms of the small blob it cuts: strokes, each with a peer of its size beside it
+    image = page((1280, 720))
+    put(image, text_ink("4786", 150, HANDS[0]), 60, 40)
+    x = 60
+    for pair in ("30", "85", "62"):
+        ink = touching_ink(pair, 40, HANDS[2], 0.08)
+        put(image, ink, x, 420)
+        x += ink.shape[1] + 60
+    assert reader().read(photo(image)).lines == ["4786", "30 85 62"]

@@ -120,6 +120,7 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
         return [], labels, one_field, specks
     blobs = split_touching(merge_broken(pieces), labels)
     defaults = [p for b in blobs for p in b.default]
+    owners = [k for k, b in enumerate(blobs) for _ in b.default]
     median_h = float(np.median([p.box.h for p in defaults]))
     area = np.concatenate([[0], stats[:, cv2.CC_STAT_AREA]])
     boxes = boxes_array([p.box for p in defaults])
@@ -138,12 +139,25 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
         sized = MIN_HEIGHT * median_h <= box.h <= 3 * median_h or stroked.get(piece, False)
         return sized and box.w <= 2.5 * box.h
 
+    def small_strokes(cut, peers: np.ndarray) -> bool:
+        # a cut's pieces of another size are digits on the default's terms: strokes, each with a
+        # peer of its size among the cut's own pieces or the other blobs' (a line of small digits
+        # that touch, or that merge_broken joined to a big digit below them)
+        odd = [p for p in cut if not is_digit(p)]
+        if any(p.box.w > 2.5 * p.box.h or p.box.h > 3 * median_h for p in odd):
+            return False
+        odd_boxes = boxes_array([p.box for p in odd])
+        ink = np.array([int(np.isin(labels[p.box.slices()], p.labels).sum()) for p in odd])
+        near = np.concatenate([odd_boxes, boxes_array([p.box for p in cut if p not in odd]), peers])
+        return bool((stroke_like(odd_boxes, ink) & has_peer(near)[: len(odd)]).all())
+
     kept, marks = [], [specks]
-    for blob in blobs:
+    for b, blob in enumerate(blobs):
         default = tuple(p for p in blob.default if is_digit(p))
         marks.append(boxes_array([p.box for p in blob.default if not is_digit(p)]))
         if default:
-            others = (c for c in blob.cuts[1:] if all(is_digit(p) for p in c))
+            peers = boxes[[owner != b for owner in owners]] if len(blob.cuts) > 1 else None
+            others = (c for c in blob.cuts[1:] if all(is_digit(p) for p in c) or small_strokes(c, peers))
             kept.append(Blob((default, *others), blob.lattice if default == blob.default else ()))
     return merge_alternatives(kept), labels, one_field, np.concatenate(marks).astype(np.int32)
 
