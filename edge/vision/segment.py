@@ -53,6 +53,7 @@ MIN_HEIGHT = 0.5  # a digit is at least this share of the median digit height ..
 STROKE_RATIO = 3.5  # ... unless its ink is strokes (height * (height + width) / area at least this)
 MIN_READABLE = 9  # px: shorter than this a digit is too small to read (the issue's smallest is 12 px)
 EDGE_BAND = 0.024  # share of the short side along the frame's edges where a removed line is the page's edge
+LINE_SHAPE = 4  # a printed line's box is at least this many times longer than it is thick
 NO_BOXES = np.zeros((0, 4), np.int32)
 
 
@@ -223,22 +224,35 @@ def _segment(layout: str, inked: tuple) -> Segmentation:
     if ruled is not binary:
         grid, removed = removed_lines(binary, ruled)
         digit_ink, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
-        lined = inside_edge_band(removed)
+        lined = inside_edge_band(removed, grid)
     unchanged = labelled() if digit_ink is binary else None
     blobs, labels, one_field, marks = find_blobs(digit_ink, ink, layout, labelled=unchanged, lined=lined)
     return Segmentation(tuple(blobs), ink, labels, one_field, marks, grid, box_sides)
 
 
-def inside_edge_band(removed: np.ndarray) -> bool:
-    """Whether rule removal took out ink away from the frame's edges: printed lines on the page.
+def inside_edge_band(removed: np.ndarray, grid: Grid | None = None) -> bool:
+    """Whether rule removal took out printed lines on the page: ink away from the frame's edges,
+    and (given the `grid` of lines it took out) a thin line whose middle lies there.
 
     Rule removal also takes the page's edge where the page meets the frame edge (a thin line of
     the desk's fringe). That is no printed line: taken for one, it made every pale component of
     a plain page printed-line debris, and small digits are pale (a camera's blur leaves a 15 px
-    digit's thin strokes half as dark as a big digit's).
+    digit's thin strokes half as dark as a big digit's). Nor is the surround where it reaches
+    deeper into the frame (where a shadow meets the page's edge): its straight runs reach out of
+    the band, but a line counts only where it is thin along its direction and its middle lies
+    beyond the band.
     """
     m = max(1, round(EDGE_BAND * min(removed.shape)))
-    return bool(removed[m:-m, m:-m].any())
+    if not removed[m:-m, m:-m].any():
+        return False
+    if grid is None:
+        return True
+    h, w = removed.shape
+    x, y, bw, bh = (grid.vertical[:, i].astype(np.float64) for i in range(4))
+    vertical = (bh >= LINE_SHAPE * bw) & (x + bw / 2 > m) & (x + bw / 2 < w - m)
+    x, y, bw, bh = (grid.horizontal[:, i].astype(np.float64) for i in range(4))
+    horizontal = (bw >= LINE_SHAPE * bh) & (y + bh / 2 > m) & (y + bh / 2 < h - m)
+    return bool(vertical.any() or horizontal.any())
 
 
 def segment_digits(frame: np.ndarray) -> BestGuess:
