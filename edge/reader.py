@@ -33,6 +33,7 @@ from edge.vision.segment import Segmentation, segment
 from edge.vision.separators import Mark, commas, slashes
 from edge.vision.settle import (
     DIGITS,
+    back_strokes,
     digit_values,
     lean,
     may_switch,
@@ -279,7 +280,7 @@ class DigitReader:
         settled = self.settle(frame)
         t0 = time.perf_counter()
         values, confidence = given_a_digit(settled.probs, self.reject_threshold)
-        letters = not_a_digit(settled.probs, self.reject_threshold)
+        letters = not_a_digit(settled.probs, self.reject_threshold) | back_strokes(values, settled.crops)
         taken = (confidence >= self.min_confidence) & ~letters
         if len(taken):
             taken &= ~in_words(boxes_array(settled.boxes), taken, letters)

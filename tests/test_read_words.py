@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from read_scenes import HANDS, page, photo, put, reader, write
 
+from edge.vision.settle import back_strokes
 from edge.vision.words import in_words
 
 
@@ -72,3 +73,25 @@ def test_words_are_pieces_of_one_line_close_together_and_of_a_size():
     assert not in_words(specks, np.array([True, False, False, False])).any()
     # the same test at five times the size: no pixel threshold
     assert in_words(_row([0, 140, 280, 420], height=200), np.array([False, True, False, False])).tolist() == [False, True, False, False]
+
+
+@pytest.mark.parametrize("lean", [0.6, 0.9])
+def test_a_stroke_leaning_back_beside_a_number_is_no_one(lean):
+    # a lone "\" (a scribble's or a letter's back stroke) reads as a sure 1; MNIST's training 1s
+    # lean back at most 0.5 (x per y) but for 0.16% of them
+    image = page((720, 240))
+    x = write(image, "2507", 40, 60, 60)
+    height = 60
+    ink = np.zeros((height + 20, int(height * lean) + 20), np.float32)
+    cv2.line(ink, (10, 10), (10 + int(height * lean), 10 + height), 1.0, 5, cv2.LINE_AA)
+    put(image, ink, x + 80, 50)
+    assert reader().read(photo(image)).lines == ["2507"]
+
+
+def test_only_ones_leaning_back_farther_than_a_writers_are_strokes():
+    crops = np.zeros((3, 28, 28), np.uint8)
+    cv2.line(crops[0], (8, 4), (20, 24), 255, 3)  # "\": 0.6 x per y
+    cv2.line(crops[1], (20, 4), (8, 24), 255, 3)  # "/": a forward 1, however far it leans
+    cv2.line(crops[2], (12, 4), (16, 24), 255, 3)  # a 1 leaning back a little
+    assert back_strokes(np.array([1, 1, 1]), crops).tolist() == [True, False, False]
+    assert not back_strokes(np.array([7, 7, 7]), crops).any()  # only 1s: a 7's lean is its bar's
