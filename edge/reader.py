@@ -10,7 +10,9 @@
           -> ReadResult       digits in reading order, immutable       edge.vision.layout
 
 `DigitReader.settle` returns the intermediate result (every settled piece with its box,
-probabilities and crop, before the confidence threshold); `read` makes the reading of it.
+probabilities and crop, before the confidence threshold); `read` makes the reading of it,
+dropping what is no digit: the model's "not a digit", 1s leaning back or as thin as a printed
+line beside the pen's digits (edge.vision.settle), and the letters of words (edge.vision.words).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from itertools import compress
 import numpy as np
 
 from edge.vision.box import Box, boxes_array
-from edge.vision.crops import crop_pieces
+from edge.vision.crops import crop_pieces, stroke_widths
 from edge.vision.cuts import Piece
 from edge.vision.grid import cells, on_lines
 from edge.vision.ink import ink_dark_grey
@@ -35,6 +37,7 @@ from edge.vision.settle import (
     DIGITS,
     back_strokes,
     digit_values,
+    hairlines,
     lean,
     may_switch,
     needs_lattice,
@@ -118,6 +121,7 @@ class Settled:
     crops: np.ndarray  # (N, 28, 28) uint8, what the model saw
     segmentation: Segmentation  # at the picture's scale (see Picture.scale)
     timing_ms: dict[str, float]  # "segment" (with the default cuts' crops), "classify" (with the rest: doubtful cuts, settling)
+    pieces: tuple[Piece, ...]  # the same, at the picture's scale, as they index the segmentation's labels
 
     @property
     def values(self) -> np.ndarray:
@@ -274,13 +278,16 @@ class DigitReader:
         back = 1.0 / picture.scale
         boxes = tuple(pieces[i].box.scale(back) for i in chosen)
         timing = {"segment": (t1 - t0) * 1e3, "classify": (t2 - t1) * 1e3}
-        return Settled(boxes, probs[chosen], crops[chosen], seg, timing)
+        return Settled(boxes, probs[chosen], crops[chosen], seg, timing, tuple(pieces[i] for i in chosen))
 
     def read(self, frame: np.ndarray, *, source: str = "", index: int = 0, decode_ms: float = 0.0) -> ReadResult:
         settled = self.settle(frame)
         t0 = time.perf_counter()
         values, confidence = given_a_digit(settled.probs, self.reject_threshold)
         letters = not_a_digit(settled.probs, self.reject_threshold) | back_strokes(values, settled.crops)
+        if (values == 1).any():  # a 1 as thin beside the pen's digits as a printed line is one
+            widths = stroke_widths(settled.segmentation.labels, settled.pieces)
+            letters |= hairlines(values, widths, np.array([p.box.h for p in settled.pieces], np.float64), ~letters)
         taken = (confidence >= self.min_confidence) & ~letters
         if len(taken):
             taken &= ~in_words(boxes_array(settled.boxes), taken, letters)

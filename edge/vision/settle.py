@@ -42,6 +42,14 @@ PARALLEL_LEAN = 0.1
 # 27 degrees) is a stroke, not a 1: of MNIST's 6,742 training 1s, 99.84% lean less (most lean
 # forward, "/", up to 1.0 and more). Scribbles' and letters' lone back strokes read as sure 1s
 BACK_LEAN = 0.5
+# A 1 written with the pen of the digits of its size beside it has their stroke width: one
+# thinner than HAIRLINE of theirs (their median, PEERS of them at least, heights within
+# PEER_HEIGHT of its own) is a printed line's remnant (a grid's thin inner cell line) or a hairline.
+# Half: at 0.55 the dev grids read a point more, but 5 thin 1s of the demo's 400 frames went (its
+# numbers mix MNIST's writers, one pen per digit); at 0.7 the demo lost 0.6 points
+HAIRLINE = 0.5
+PEERS = 3
+PEER_HEIGHT = 1.5
 SURE_ONES = float(np.log(0.75))
 LOG_FLOOR = 1e-6  # probabilities are floored here before the log, so one hopeless piece cannot be -inf
 
@@ -163,6 +171,21 @@ def back_strokes(values: np.ndarray, crops: np.ndarray) -> np.ndarray:
     ones = np.flatnonzero(np.asarray(values) == 1)
     if len(ones):
         out[ones] = lean(crops[ones]) > BACK_LEAN
+    return out
+
+
+def hairlines(values: np.ndarray, widths: np.ndarray, heights: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """Which pieces (their read `values`, stroke `widths`, box `heights`) are 1s far thinner than
+    the pen's other `digits` (a mask: pieces read as digits) of their size (HAIRLINE)."""
+    values, widths, heights = np.asarray(values), np.asarray(widths, np.float64), np.asarray(heights, np.float64)
+    out = np.zeros(len(values), bool)
+    pens = np.flatnonzero(np.asarray(digits, bool) & (values != 1))
+    if len(pens) < PEERS:
+        return out
+    for i in np.flatnonzero(values == 1):
+        near = pens[(heights[pens] * PEER_HEIGHT >= heights[i]) & (heights[pens] <= PEER_HEIGHT * heights[i])]
+        if len(near) >= PEERS:
+            out[i] = widths[i] < HAIRLINE * float(np.median(widths[near]))
     return out
 
 
