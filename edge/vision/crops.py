@@ -14,15 +14,19 @@ PEAK_PERCENTILE = 90  # MNIST strokes are saturated at their core: this percenti
 CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
 
-def crop_piece(ink: np.ndarray, labels: np.ndarray, piece: Piece) -> np.ndarray:
-    """The 28x28 crop of one piece: its own components' ink only, contrast stretched, normalised."""
+def piece_mask(labels: np.ndarray, piece: Piece) -> np.ndarray:
+    """The piece's own components within its box: uint8, 255 on them."""
     rows, cols = piece.box.slices()
     region = labels[rows, cols]
     if len(piece.labels) == 1:
-        mask = cv2.compare(region, piece.labels[0], cv2.CMP_EQ)
-    else:
-        mask = np.isin(region, piece.labels).view(np.uint8) * np.uint8(255)
-    mask = cv2.dilate(mask, STROKE_EDGE)
+        return cv2.compare(region, piece.labels[0], cv2.CMP_EQ)
+    return np.isin(region, piece.labels).view(np.uint8) * np.uint8(255)
+
+
+def crop_piece(ink: np.ndarray, labels: np.ndarray, piece: Piece) -> np.ndarray:
+    """The 28x28 crop of one piece: its own components' ink only, contrast stretched, normalised."""
+    rows, cols = piece.box.slices()
+    mask = cv2.dilate(piece_mask(labels, piece), STROKE_EDGE)
     ink_crop = cv2.bitwise_and(ink[rows, cols], mask)
     peak = percentile_of_histogram(cv2.calcHist([ink_crop], [0], mask, [256], [0, 256]).ravel(), PEAK_PERCENTILE)
     if peak > 0:
@@ -36,12 +40,7 @@ def stroke_widths(labels: np.ndarray, pieces) -> np.ndarray:
     ratio between pieces of one frame; a 1 px line reads about 2."""
     out = np.zeros(len(pieces), np.float64)
     for i, piece in enumerate(pieces):
-        rows, cols = piece.box.slices()
-        region = labels[rows, cols]
-        if len(piece.labels) == 1:
-            mask = cv2.compare(region, piece.labels[0], cv2.CMP_EQ)
-        else:
-            mask = np.isin(region, piece.labels).view(np.uint8) * np.uint8(255)
+        mask = piece_mask(labels, piece)
         area = cv2.countNonZero(mask)
         if area:
             inner = cv2.erode(mask, CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0)
