@@ -123,15 +123,14 @@ def test_a_frame_round_a_digit_is_no_lattice_to_search():
 
 
 def _unmatched_ones(scene, result) -> tuple[int, int]:
-    """(1s read where the truth holds no digit, truth 1s read as 1) of one field-test scene."""
-    extra = kept = 0
-    for digit in result.digits:
-        if digit.value != 1:
-            continue
-        cx, cy = digit.box.x + digit.box.w / 2, digit.box.y + digit.box.h / 2
-        under = [t.value for t in scene.digits if t.box[0] <= cx <= t.box[0] + t.box[2] and t.box[1] <= cy <= t.box[1] + t.box[3]]
-        extra += not under
-        kept += under == [1]
+    """(1s read where the truth holds no digit, truth 1s read as 1) of one field-test scene,
+    boxes matched as the field test matches them."""
+    from bench.field.scoring import match_boxes
+
+    read = result.digits
+    pairs = dict((r, t) for t, r in match_boxes([t.box for t in scene.digits], [d.box for d in read]))
+    extra = sum(d.value == 1 and r not in pairs for r, d in enumerate(read))
+    kept = sum(d.value == 1 and scene.digits[pairs[r]].value == 1 for r, d in enumerate(read) if r in pairs)
     return extra, kept
 
 
