@@ -1,7 +1,8 @@
 """An image that is one field (a cropped amount, a form box) is read as one line, edge digits kept."""
 
+import cv2
 import numpy as np
-from read_scenes import HANDS, PENS, field_crop, reader
+from read_scenes import HANDS, PENS, field_crop, page, photo, put, reader, text_ink
 
 from edge.cli import build_parser
 
@@ -30,3 +31,37 @@ def test_layout_flag_defaults_to_auto_and_takes_field_or_page():
     parser = build_parser()
     assert parser.parse_args(["--demo"]).layout == "auto"
     assert parser.parse_args(["--demo", "--layout", "field"]).layout == "field"
+
+
+def test_a_digit_broken_across_at_a_shadows_edge_is_joined_again():
+    # a shadow's edge across a field breaks a 6's strokes on a slant, into a top and a bottom half
+    # that share a few rows, each over half the 6 tall: beside a local reference of the taller half
+    # both were "whole pieces", kept apart, and the field read "0670" (dev fields scene 15)
+    ink = text_ink("670", 100, HANDS[0]).copy()
+    cols = np.flatnonzero(ink.max(axis=0) > 0)
+    end = cols[np.flatnonzero(np.diff(cols) > 1)[0]] + 1  # the 6's last column
+    rows = np.flatnonzero(ink[:, :end].max(axis=1) > 0)
+    mid = (rows[0] + rows[-1]) // 2
+    edge = np.zeros_like(ink)
+    cv2.line(edge, (0, mid - 10), (int(end), mid + 10), 255, 3)
+    ink[:, :end][edge[:, :end] > 0] = 0
+    image = page((ink.shape[1] + 2, ink.shape[0] + 2))
+    put(image, ink, 1, 1, PENS["black"])
+    assert reader().read(photo(image)).lines == ["670"]
+
+
+def test_pieces_stacked_are_halves_where_pieces_side_by_side_are_two_digits():
+    from edge.vision.box import Box
+    from edge.vision.components import merge_broken
+    from edge.vision.cuts import Piece
+
+    def piece(x, y, w, h, label):
+        return Piece(Box(x, y, w, h), (label,))
+
+    others = [piece(100 + 60 * i, 10, 50, 102, 10 + i) for i in range(4)]  # the field's other digits
+    top, bottom = piece(0, 16, 48, 56, 1), piece(0, 62, 63, 57, 2)  # the 6 of dev fields scene 15
+    joined = merge_broken([top, bottom, *others])
+    assert any(p.box == Box(0, 16, 63, 103) and set(parts) == {top, bottom} for p, parts in joined)
+    # two digits that overlap side by side (on one line) stay two, however tall
+    left, right = piece(400, 10, 50, 100, 20), piece(440, 14, 50, 96, 21)
+    assert {p for p, _ in merge_broken([left, right, *others])} >= {left, right}

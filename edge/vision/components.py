@@ -25,6 +25,7 @@ MERGE_MAX_WIDTH = 1.3  # ... and at most this many digit heights wide
 SHORT_PIECE = 0.6  # a piece shorter than this many digit heights is not a digit on its own
 MERGE_SIDE_GAP = 0.12  # ... and joins a neighbour at most this far beside it
 WHOLE_PIECE = 0.7  # two pieces both this tall are two digits side by side, not one broken one
+SIDE_BY_SIDE = 0.5  # ... side by side: sharing this share of the shorter one's rows
 SPLIT_ASPECT = 1.45  # a blob wider than this times its height (and than the reference height) holds touching digits
 SPLIT_WIDTH = 1.25  # ... and wider than this many reference heights
 OFF_CENTRE_CUTS = (0.25, 0.75)  # also try cutting a blob in two at these shares of its width
@@ -154,6 +155,10 @@ def merge_broken(pieces: list[Piece]) -> list[tuple[Piece, tuple[Piece, ...]]]:
     ref = np.minimum(reference_height(boxes), LOCAL_REFERENCE * np.maximum(heights[:, None], heights[None]))
     narrower = np.minimum(widths[:, None], widths[None])
     tall_i, tall_j = heights[:, None] >= WHOLE_PIECE * ref, heights[None] >= WHOLE_PIECE * ref
+    # two pieces both that tall are two digits where they stand side by side, on one line (most
+    # of the shorter one's rows shared); stacked, they are one digit's halves (a 6 broken across
+    # at a shadow's edge, each half 0.55 of it: "tall" beside a local reference of the taller)
+    side_by_side = -g["gap_y"] >= SIDE_BY_SIDE * np.minimum(heights[:, None], heights[None])
     # a short piece that is not flat (a flat one beside a digit is a dash, not a cut-off stem)
     upright = heights >= 0.5 * widths
     short = ((heights[:, None] < SHORT_PIECE * ref) & upright[:, None]) | ((heights[None] < SHORT_PIECE * ref) & upright[None])
@@ -165,7 +170,7 @@ def merge_broken(pieces: list[Piece]) -> list[tuple[Piece, tuple[Piece, ...]]]:
         & (g["gap_y"] <= MERGE_MAX_GAP * ref)
         & (g["union_h"] <= MERGE_MAX_HEIGHT * ref)
         & (g["union_w"] <= MERGE_MAX_WIDTH * ref)
-        & ~(tall_i & tall_j)
+        & ~(tall_i & tall_j & side_by_side)
     )
     np.fill_diagonal(pair, False)
     if not pair.any():
