@@ -314,7 +314,7 @@ class DigitReader:
             slash = slashes(seg.ink, at_seg, np.array([d.value for d in accepted]))
             comma = commas(boxes)  # ... and so does a `,`: among a field's digits of one size, no digit
         keep = np.flatnonzero(~slash & ~comma)
-        grid_cells = cells(seg.grid, at_seg[keep])
+        grid_cells = cells(seg.grid, at_seg[keep], seg.ink)
         if grid_cells is not None:
             grid_cells = (grid_cells[0] * back, grid_cells[1])
         order, marks = reading_order_and_marks(boxes[keep], one_line=seg.one_field,

@@ -28,6 +28,11 @@ SIDE_THICK = 0.12  # a box side's stroke is at most this share of its height wid
 SIDE_LEAN = 0.25  # ... and its box at most this share (a side in perspective leans a little)
 GRID_SPAN = 2.5  # a grid's lines are at least this many digit heights long
 CELL = (1.2, 3.0)  # and its cells this many digit heights across (larger: a block whose inner lines were missed)
+MAX_FILL = 3  # a gap of up to this many cells between two found lines of a grid is filled (a 3x3 block)
+PITCH_SLACK = 0.15  # ... where it is that many cells to within this share of one
+PALE_RUN = 1.2  # ... each runs on longer than this many digit heights
+PALE_BANDS = 4  # ... its pale inner lines are looked for in this many bands along its block lines
+LINE_SHARE = 0.04  # ... each a peak of this share of its block lines' ink across its cells
 IN_CELLS = 0.6  # share of the digits that must lie in cells for the page to be read as a grid
 
 
@@ -108,9 +113,84 @@ def on_lines(grid: Grid, boxes: np.ndarray) -> np.ndarray:
     return out
 
 
-def cells(grid: Grid, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def regular_lines(lines: np.ndarray, axis: int, digit_h: float, ink: np.ndarray | None = None) -> np.ndarray:
+    """(N, 4) float64 lines across `axis` (0: vertical lines, at x; 1: horizontal, at y), with the
+    lines a regular grid has where rule removal missed them: a grid's thin inner lines are printed
+    paler than its block lines and break up under the camera, where the block lines are found.
+
+    Between two found lines that run together, the missing ones go in at even steps: where their
+    gap is a whole number (2 to MAX_FILL) of the grid's pitch (the typical gap of cell size, CELL),
+    within PITCH_SLACK of it; or, where no found gap is of cell size (only the block lines were
+    found), where the soft `ink` map holds a pale line at every step of the smallest number of
+    cells (of CELL size) the gap divides into (`_pale_steps`)."""
+    if len(lines) < 2:
+        return lines
+    along = 1 - axis  # the direction a line runs
+    position = lines[:, axis] + lines[:, axis + 2] / 2
+    order = np.argsort(position)
+    lines, position = lines[order], position[order]
+    gaps = np.diff(position)
+    cellish = gaps[(gaps >= CELL[0] * digit_h) & (gaps <= CELL[1] * digit_h)]
+    pitch = float(np.median(cellish[cellish <= 1.3 * cellish.min()])) if len(cellish) else None
+    added = []
+    for k, gap in enumerate(gaps):
+        a, b = lines[k], lines[k + 1]
+        start = max(a[along], b[along])
+        end = min(a[along] + a[along + 2], b[along] + b[along + 2])
+        if end - start < GRID_SPAN * digit_h:
+            continue
+        steps = round(gap / pitch) if pitch else 0
+        if not (2 <= steps <= MAX_FILL and abs(gap - steps * pitch) <= PITCH_SLACK * pitch):
+            steps = 0
+            if ink is not None and gap > CELL[1] * digit_h:
+                steps = _pale_steps(ink, axis, a, b, int(start), int(end), digit_h)
+        for j in range(1, steps):
+            line = np.zeros(4)
+            line[axis], line[axis + 2] = position[k] + j * gap / steps - 1, 2
+            line[along], line[along + 2] = start, end - start
+            added.append(line)
+    return np.concatenate([lines, np.array(added)]) if added else lines
+
+
+def _pale_steps(ink: np.ndarray, axis: int, a: np.ndarray, b: np.ndarray, start: int, end: int, digit_h: float) -> int:
+    """Into how many cells the pale lines printed between found lines `a` and `b` (running
+    together from `start` to `end`) divide their gap: the fewest, of CELL size, for which the ink
+    map's profile across the gap peaks at every even step (by LINE_SHARE of the profile's own
+    highest, its found lines') in PALE_BANDS - 1 of PALE_BANDS bands along the lines (a line in
+    perspective drifts across them), the digits eroded away (PALE_RUN); 0 where none does."""
+    lo, hi = int(a[axis]), int(b[axis] + b[axis + 2])
+    strip = np.ascontiguousarray(ink[start:end, lo:hi] if axis == 0 else ink[lo:hi, start:end].T)
+    if strip.shape[0] < PALE_BANDS or strip.shape[1] < 8:
+        return 0
+    # the least ink along each line's direction over PALE_RUN digit heights: a printed line runs
+    # on, the digits in the cells (whose rows would peak like lines) do not
+    strip = cv2.erode(strip, np.ones((max(3, int(PALE_RUN * digit_h)) | 1, 1), np.uint8))
+    profiles = [band.mean(axis=0) for band in np.array_split(strip.astype(np.float64), PALE_BANDS, axis=0)]
+    pa, pb = a[axis] + a[axis + 2] / 2 - lo, b[axis] + b[axis + 2] / 2 - lo
+    gap = pb - pa
+    for steps in range(max(2, int(np.ceil(gap / (CELL[1] * digit_h)))), int(gap / (CELL[0] * digit_h)) + 1):
+        cell = gap / steps
+        reach, side = max(2, round(0.1 * cell)), round(0.35 * cell)
+        found = sum(all(_peaks(q, round(pa + j * cell), reach, side) for j in range(1, steps)) for q in profiles)
+        if found >= PALE_BANDS - 1:
+            return steps
+    return 0
+
+
+def _peaks(profile: np.ndarray, at: int, reach: int, side: int) -> bool:
+    """The profile's highest within `reach` of `at` stands LINE_SHARE of its overall highest
+    above its lowest on both sides (from `reach` to `side` away): a line there."""
+    left, right = profile[max(0, at - side) : max(1, at - reach)], profile[at + reach + 1 : at + side + 1]
+    if not len(left) or not len(right):
+        return False
+    near = profile[max(0, at - reach) : at + reach + 1].max()
+    return near - max(left.min(), right.min()) >= max(LINE_SHARE * profile.max(), 1.0)
+
+
+def cells(grid: Grid, boxes: np.ndarray, ink: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """Per digit box, the centre y of its cell's row and its cell's column (the x of the line left
-    of it); None where the page is no grid (too few digits in cells larger than themselves)."""
+    of it); None where the page is no grid (too few digits in cells larger than themselves).
+    With the soft `ink` map the boxes index, a grid's pale inner lines count too (regular_lines)."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) == 0 or len(grid.vertical) < 2 or len(grid.horizontal) < 2:
         return None
@@ -119,6 +199,7 @@ def cells(grid: Grid, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None
     horiz = grid.horizontal[grid.horizontal[:, 2] >= GRID_SPAN * digit_h].astype(np.float64)
     if len(vert) < 2 or len(horiz) < 2:
         return None
+    vert, horiz = regular_lines(vert, 0, digit_h, ink), regular_lines(horiz, 1, digit_h, ink)
     vx = vert[:, 0] + vert[:, 2] / 2
     hy = horiz[:, 1] + horiz[:, 3] / 2
     row_y = np.full(len(boxes), np.nan)
