@@ -290,7 +290,7 @@ class DigitReader:
             letters |= hairlines(values, widths, np.array([p.box.h for p in settled.pieces], np.float64), ~letters)
         taken = (confidence >= self.min_confidence) & ~letters
         if len(taken):
-            taken &= ~in_words(boxes_array(settled.boxes), taken, letters)
+            taken &= ~in_words(boxes_array(settled.boxes), taken, letters, [p.labels for p in settled.pieces])
         found = [Digit(int(v), float(c), box, crop)
                  for v, c, box, crop in zip(values, confidence, settled.boxes, settled.crops, strict=True)]
         accepted = [d for d, ok in zip(found, taken, strict=True) if ok]

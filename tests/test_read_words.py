@@ -44,8 +44,8 @@ def test_a_drawn_tick_beside_a_number_is_no_digits(height):
     assert reader().read(photo(image)).lines == ["2507"]
 
 
-def _row(xs, height=40, y=100):
-    return np.array([[x, y, int(0.6 * height), height] for x in xs], np.int32)
+def _row(xs, height=40, y=100, width=None):
+    return np.array([[x, y, width or int(0.6 * height), height] for x in xs], np.int32)
 
 
 def test_a_word_of_mostly_rejected_pieces_drops_its_digits_and_a_number_keeps_its_own():
@@ -62,6 +62,20 @@ def test_a_doubtful_digit_takes_no_side_only_letters_outnumber_digits():
     taken, letters = np.array([True, False, False, False]), np.array([False, False, False, True])
     assert not in_words(pieces, taken, letters).any()  # 1 letter against 1 digit
     assert in_words(pieces, taken, np.array([False, True, True, True])).tolist() == [True, False, False, False]
+
+
+def test_a_letter_cut_into_digits_is_one_vote_of_its_word():
+    # a printed "Ma" touching, cut into four sure digits (1 1 1 2), beside the "rch" of "March"
+    # rejected: four digits outvoted three letters, where the four are one mark cut apart
+    pieces = np.concatenate([_row([0, 10, 20, 30], width=10), _row([48, 76, 104])])
+    taken = np.array([True, True, True, True, False, False, False])
+    blobs = ["Ma", "Ma", "Ma", "Ma", "r", "c", "h"]
+    assert not in_words(pieces, taken).any()
+    assert in_words(pieces, taken, blobs=blobs).tolist() == [True] * 4 + [False] * 3
+    # a number's digits are blobs of their own, and a touching pair among them is one vote of several
+    number = _row([0, 28, 56, 84, 112])
+    blobs = ["2", "5", "07", "07", "e"]
+    assert not in_words(number, np.array([True, True, True, True, False]), blobs=blobs).any()
 
 
 def test_words_are_pieces_of_one_line_close_together_and_of_a_size():

@@ -21,12 +21,16 @@ WORD_HEIGHT = 0.4  # the shorter piece's height is at least this share of the ta
 WORD_OVERLAP = 0.5  # vertical overlap, share of the shorter piece's height: the same line
 
 
-def in_words(boxes: np.ndarray, taken: np.ndarray, letters: np.ndarray | None = None) -> np.ndarray:
+def in_words(boxes: np.ndarray, taken: np.ndarray, letters: np.ndarray | None = None,
+             blobs: list | None = None) -> np.ndarray:
     """Per piece of (N, 4) `boxes` (x, y, w, h): True where it is `taken` as a digit but sits in
     a word whose `letters` (pieces the model calls "not a digit"; default: every piece not
     taken) outnumber its digits. A piece that is neither (dropped for low confidence) is a
     doubtful digit, not a letter, and takes no side: counted as a letter, the broken digits of
-    a hollow pen's number dropped their readable neighbours."""
+    a hollow pen's number dropped their readable neighbours. Given each piece's blob (`blobs`:
+    any key, equal for the pieces cut from one blob of ink), a word's digits cut from one blob
+    count once: a letter cut into strokes is one mark (a printed "Ma" read as 1112 beside the
+    "rch" of its word), where a number's digits are mostly blobs of their own."""
     letters = ~taken if letters is None else letters & ~taken
     drop = np.zeros(len(boxes), bool)
     if not taken.any() or not letters.any():
@@ -39,7 +43,7 @@ def in_words(boxes: np.ndarray, taken: np.ndarray, letters: np.ndarray | None = 
     i, j = np.nonzero(np.triu(linked, 1))
     for group in groups(len(sides), zip(i, j)):
         word = sides[group]
-        digits = int(taken[word].sum())
+        digits = int(taken[word].sum()) if blobs is None else len({blobs[k] for k in word if taken[k]})
         if digits and int(letters[word].sum()) > digits:
             drop[word] = taken[word]
     return drop
