@@ -4,7 +4,7 @@ obeys are tested on their own in test_settle)."""
 
 import numpy as np
 import pytest
-from read_scenes import HANDS, page, photo, put, reader, text_ink
+from read_scenes import HANDS, page, photo, put, reader, text_ink, write
 
 TOUCHING = ["1000", "2005", "3008", "4007"]
 
@@ -63,3 +63,14 @@ def test_touching_pairs_under_a_line_of_big_digits_are_cut_too():
         put(image, ink, x, 420)
         x += ink.shape[1] + 60
     assert reader().read(photo(image)).lines == ["4786", "30 85 62"]
+
+
+@pytest.mark.parametrize(("hand", "overlap"), [(HANDS[2], 0.05), (HANDS[2], 0.1), (HANDS[2], 0.15), (HANDS[0], 0.05)])
+def test_two_touching_ones_are_cut_though_their_blob_is_narrower_than_it_is_tall(hand, overlap):
+    # 1s are a quarter of their height wide: a pair that touches is under one height wide, where
+    # no blob was offered a cut, and the pair, rejected whole, read as one 1 or nothing
+    image = page((720, 200))
+    x = write(image, "25", 40, 60, 60, hand=hand)
+    ink = touching_ink("11", 60, hand, overlap)
+    put(image, ink, x + 60, 120 - ink.shape[0])
+    assert reader().read(photo(image)).lines == ["25 11"]

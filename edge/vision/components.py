@@ -15,7 +15,16 @@ import cv2
 import numpy as np
 
 from edge.vision.box import boxes_array
-from edge.vision.cuts import Blob, Cut, Piece, blob_spans, cut_blob, digits_across, piece_counts
+from edge.vision.cuts import (
+    Blob,
+    Cut,
+    Piece,
+    blob_spans,
+    cut_blob,
+    digits_across,
+    ones_counts,
+    piece_counts,
+)
 
 REFERENCE_PERCENTILE = 70
 MERGE_MAX_GAP = 0.3  # vertical gap between pieces of one digit, in digit heights
@@ -208,7 +217,8 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
         if plausible and w > SPLIT_ASPECT * h and w > SPLIT_WIDTH * ref:
             k = digits_across(w, h)
         others = piece_counts(w, h, k) if plausible else []
-        mask = _ink_of(labels, whole) if k > 1 or others else None
+        ones = ones_counts(w, h) if plausible and k == 1 and not others and not parts else []
+        mask = _ink_of(labels, whole) if k > 1 or others or ones else None
         default = cut_blob(whole, mask, k)
         cuts: list[Cut] = [default]
         if plausible and k == 1 and parts:
@@ -217,9 +227,10 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
             cuts.append(cut_blob(whole, mask, other))
             if other == 2:
                 cuts += [cut_blob(whole, mask, 2, at=at) for at in OFF_CENTRE_CUTS]
+        cuts += [cut_blob(whole, mask, n) for n in ones]
         distinct = list(dict.fromkeys(cuts))  # the default first; an alternative equal to it goes
         lattice = partial(blob_spans, whole, mask) if others else ()
-        blobs.append(Blob((default, *(c for c in distinct[1:] if c)), lattice))
+        blobs.append(Blob((default, *(c for c in distinct[1:] if c)), lattice, only_ones=bool(ones)))
     return blobs
 
 
@@ -234,7 +245,8 @@ def _ink_of(labels: np.ndarray, piece: Piece) -> np.ndarray:
 def merge_alternatives(blobs: list[Blob]) -> list[Blob]:
     """Neighbouring pieces that may be one broken digit (two strokes of a 4, a 5 and its bar)
     though too tall to merge on sight: their blobs become one, with the pair read as one
-    as a further cut, for the classifier to settle. Only blobs without cuts of their own."""
+    as a further cut, for the classifier to settle. Only blobs without cuts of their own, or with
+    cuts into touching 1s only (Blob.only_ones), which a merged blob drops."""
     owner = [b for b, blob in enumerate(blobs) for _ in blob.default]
     pieces = [p for blob in blobs for p in blob.default]
     if len(pieces) < 2:
@@ -242,7 +254,7 @@ def merge_alternatives(blobs: list[Blob]) -> list[Blob]:
     boxes = boxes_array([p.box for p in pieces])
     ref = reference_height(boxes)
     g = pairwise(boxes)
-    single = np.array([len(blobs[b].cuts) == 1 for b in owner])
+    single = np.array([len(blobs[b].cuts) == 1 or blobs[b].only_ones for b in owner])
     pair = (
         (g["gap_x"] <= MERGE_SIDE_GAP * ref)
         & (g["gap_y"] <= MERGE_MAX_GAP * ref)

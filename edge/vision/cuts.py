@@ -20,6 +20,7 @@ import numpy as np
 from edge.vision.box import Box
 
 TRY_SPLIT_ASPECT = 0.95  # a blob wider than this times its height may hold two touching digits
+ONES_ASPECT = 0.5  # ... narrower, but wider than this, only touching 1s (a 1 is a quarter of its height wide)
 DIGIT_ASPECT = 0.7  # typical width / height of one digit, to guess how many touch
 MAX_PIECES = 6  # no blob is cut into more digits than this
 CUT_WINDOW = 0.3  # a cut lies within this share of a digit width of its even-spacing position
@@ -69,6 +70,7 @@ class Blob:
     # the spans, or how to find them: finding them costs ~10% of a frame, so only a reader that
     # searches them (one whose model can say "not a digit") pays for it, on first use of `spans`
     lattice: tuple[Span, ...] | Callable[[], tuple[Span, ...]] = field(default=(), compare=False)
+    only_ones: bool = False  # the cuts other than the default are touching 1s or none (a blob too narrow for other digits)
 
     @cached_property
     def spans(self) -> tuple[Span, ...]:
@@ -101,6 +103,13 @@ def piece_counts(w: int, h: int, default: int) -> list[int]:
     guess = digits_across(w, h)
     options = {1, 2, guess - 1, guess, guess + 1} & set(range(1, MAX_PIECES + 1))
     return sorted(options - {default})
+
+
+def ones_counts(w: int, h: int) -> list[int]:
+    """How many touching 1s a blob w wide and h tall, too narrow for other touching digits, might
+    hold: two. Cut in three, a narrow slanted 6 or 8 of MNIST's writers read as three sure,
+    parallel 1s (2 of the demo's 400 frames), where touching 111s are rarer."""
+    return [2] if ONES_ASPECT * h < w <= TRY_SPLIT_ASPECT * h else []
 
 
 def cut_columns(columns: np.ndarray, k: int) -> list[tuple[int, int]]:

@@ -159,7 +159,7 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
         if default:
             peers = boxes[[owner != b for owner in owners]] if len(blob.cuts) > 1 else None
             others = (c for c in blob.cuts[1:] if all(is_digit(p) for p in c) or small_strokes(c, peers))
-            kept.append(Blob((default, *others), blob.lattice if default == blob.default else ()))
+            kept.append(Blob((default, *others), blob.lattice if default == blob.default else (), only_ones=blob.only_ones))
     return merge_alternatives(kept), labels, one_field, np.concatenate(marks).astype(np.int32)
 
 

@@ -228,7 +228,8 @@ def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True, ones:
     may hold a V of two (`a_vee`): a tick the classifier rejects whole reads as two sure 1s cut
     in two (dev set, one mark to a scene: ticks gave 139 false digits per 360). Nor may it be all
     1s, unless they are sure and parallel (`stems`): a letter cut at its stems reads as sure 1s,
-    one per stem (dev set: printed words' false digits 13.3 -> 6.2 per 100 marks)."""
+    one per stem (dev set: printed words' false digits 13.3 -> 6.2 per 100 marks). A blob too
+narrow for other touching digits (`Blob.only_ones`) switches only to a cut into 1s."""
     best = blob.default
     if not may_switch(blob, score):
         return best
@@ -239,7 +240,7 @@ def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True, ones:
             and not any(p in on_lines for p in chain[1]):
         options.append(chain)
     options[1:] = [(total, cut) for total, cut in options[1:] if not a_vee(cut, leaning)
-                   and not stems(cut, total, leaning)]
+                   and not stems(cut, total, leaning) and (not blob.only_ones or all(p in leaning for p in cut))]
     if len(options) == 1:
         return best
     total, cut = max(options[1:], key=lambda t: t[0])
