@@ -107,22 +107,6 @@ def test_a_chain_with_a_doubtful_piece_is_not_read():
     assert best_chain(spans, score) is None and settle(blob, score) == (whole,)
 
 
-def test_a_chain_may_hold_one_doubtful_digit_among_sure_ones_but_not_two():
-    # 4297 touching: its 2 reads 80% sure at best, the 4, 9 and 7 over 90%; a letter's strokes
-    # cut apart read doubtful at more than one
-    whole, mask = _overlapping_zeros()
-    spans = blob_spans(whole, mask)
-    blob = Blob(((whole,), cut_blob(whole, mask, 2)), spans)
-    first = next(s for s in spans if s.start == 0 and 27 <= s.end <= 32)
-    second = next(s for s in spans if first.end - 4 <= s.start <= first.end and s.end == 54)
-    score = {p: float(np.log(LOG_FLOOR)) for p in blob.pieces}
-    score |= {first.piece: float(np.log(0.97)), second.piece: float(np.log(0.8))}
-    assert best_chain(spans, score)[1] == (first.piece, second.piece)
-    assert settle(blob, score) == (first.piece, second.piece)
-    score[first.piece] = float(np.log(0.8))
-    assert best_chain(spans, score) is None and settle(blob, score) == (whole,)
-
-
 def test_a_lattice_read_left_to_right_finds_the_chain_reading_every_span_would_and_reads_less():
     whole, mask = _overlapping_zeros()
     spans = blob_spans(whole, mask)
@@ -135,8 +119,8 @@ def test_a_lattice_read_left_to_right_finds_the_chain_reading_every_span_would_a
             read.update({p: full[p] for p in more})
         assert best_chain(spans, read) == best_chain(spans, full), trial
         reads += len(read)
-    # only part of a lattice is read, half its spans links (sure or weak; touching digits: fewer)
-    assert reads < 0.9 * 200 * len(spans), reads / (200 * len(spans))
+    # only part of a lattice is read, a third of its spans sure (a blob of touching digits: fewer)
+    assert reads < 0.8 * 200 * len(spans), reads / (200 * len(spans))
 
 
 def test_only_spans_that_start_the_blob_or_follow_a_sure_one_are_reachable():

@@ -8,10 +8,10 @@ piece whose best answer is "not a digit" scores the floor, so a cut keeping one 
 over the default (field test: half of the distractors' false digits were such cuts).
 
 A blob with `spans` is also searched as a lattice (`best_chain`): any chain of spans across
-it, each piece at least CHAIN_FLOOR sure but one at least WEAK_LINK, is one more cut (touching
-and overlapping digits whose join is not where even spacing puts the cut). Only such pieces can
-be links, so a span is worth reading only where a chain of links reaches it (`reachable_spans`):
-the reader reads a lattice left to right, a round at a time, and skips the rest of it.
+it, each piece at least CHAIN_FLOOR sure, is one more cut (touching and overlapping digits
+whose join is not where even spacing puts the cut). Only sure pieces can be links, so a span is
+worth reading only where a chain of sure ones reaches it (`reachable_spans`): the reader reads
+a lattice left to right, a round at a time, and skips the rest of it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ SWITCH_MARGIN = 0.2  # log-probability another cut must win by: fragments of one
 # Each piece of a chain of spans must be at least this sure a digit: the search tries many spans,
 # and with a loose floor a printed M or W reads as 1111 (field test: distractors' false digits)
 CHAIN_FLOOR = float(np.log(0.9))
-WEAK_LINK = float(np.log(0.7))  # ... but one piece of a chain may be this sure (see best_chain)
 # Two neighbouring 1s of a cut leaning opposite ways by at least this much each (x per y, ~17
 # degrees) are one V-shaped mark cut in two: a tick, a v or w, an arrow's barbs. A writer's
 # 1s lean one way, touching or not.
@@ -105,16 +104,15 @@ def _overlap(spans: tuple[Span, ...]) -> float:
     return SPAN_OVERLAP * max(s.piece.box.h for s in spans)
 
 
-def _sure(span: Span, score: dict[Piece, float], floor: float = CHAIN_FLOOR) -> bool:
-    return score.get(span.piece, -np.inf) >= floor
+def _sure(span: Span, score: dict[Piece, float]) -> bool:
+    return score.get(span.piece, -np.inf) >= CHAIN_FLOOR
 
 
 def reachable_spans(spans: tuple[Span, ...], score: dict[Piece, float]) -> list[Span]:
-    """The spans a chain of links can reach, given the scores read so far: those starting
-    the blob, and those that may follow a span read as a link (at least WEAK_LINK sure; starting
-    at or up to the overlap before where it ends, and after where it starts). Reading these,
-    then asking again until nothing new is reachable, reads every span of every chain
-    `best_chain` can return."""
+    """The spans a chain of sure pieces can reach, given the scores read so far: those starting
+    the blob, and those that may follow a span read sure (starting at or up to the overlap
+    before where it ends, and after where it starts). Reading these, then asking again until
+    nothing new is reachable, reads every span of every chain `best_chain` can return."""
     if not spans:
         return []
     overlap = _overlap(spans)
@@ -122,45 +120,40 @@ def reachable_spans(spans: tuple[Span, ...], score: dict[Piece, float]) -> list[
     starts = [s.start for s in by_start]
     out = {s for s in by_start if s.start == 0}
     for prev in spans:
-        if _sure(prev, score, WEAK_LINK):
+        if _sure(prev, score):
             lo, hi = bisect_left(starts, prev.end - overlap), bisect_right(starts, prev.end)
             out.update(s for s in by_start[lo:hi] if s.start > prev.start)
     return [s for s in by_start if s in out]
 
 
 def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[float, Cut] | None:
-    """The chain of spans across a blob whose pieces are jointly most probably digits, and its
-    score: every piece at least CHAIN_FLOOR sure but one, which may be as doubtful as WEAK_LINK
-    (one unclear digit of a number whose others read sure; a letter cut into strokes reads
-    doubtful at more than one). Dynamic programming over the lattice: each span after the best
-    chain ending where it starts, or up to SPAN_OVERLAP heights after, where two digits overlap,
-    with no more than one weak link in all. Spans not read (not in `score`) are no links."""
+    """The chain of spans across a blob, every piece at least CHAIN_FLOOR sure, whose pieces are
+    jointly most probably digits, and its score (dynamic programming over the lattice: each span
+    after the best chain ending where it starts, or up to SPAN_OVERLAP heights after, where two
+    digits overlap). Spans not read (not in `score`) are no links."""
     if not spans:
         return None
     last = max(s.end for s in spans)
     overlap = _overlap(spans)
-    ending: dict[tuple[int, int], list[tuple[float, Span]]] = {}
-    chain: dict[tuple[Span, int], tuple[float, tuple[Span, int] | None]] = {}
-    for span in sorted((s for s in spans if _sure(s, score, WEAK_LINK)), key=lambda s: (s.end, s.start)):
-        weak = int(not _sure(span, score))
-        for used in range(weak, 2):  # weak links in the chain up to and with this span
-            before = None if span.start == 0 else max(
-                ((total, prev) for (end, w), tails in ending.items()
-                 if w == used - weak and span.start <= end <= span.start + overlap
-                 for total, prev in tails if prev.start < span.start), default=None, key=lambda t: t[0])
-            if span.start and before is None:
-                continue
-            total = score[span.piece] + (before[0] if before else 0.0)
-            chain[(span, used)] = (total, (before[1], used - weak) if before else None)
-            ending.setdefault((span.end, used), []).append((total, span))
-    ends = [(total, (span, w)) for w in (0, 1) for total, span in ending.get((last, w), ())]
+    ending: dict[int, list[tuple[float, Span]]] = {}
+    chain: dict[Span, tuple[float, Span | None]] = {}
+    for span in sorted((s for s in spans if _sure(s, score)), key=lambda s: (s.end, s.start)):
+        before = None if span.start == 0 else max(
+            ((total, prev) for end, tails in ending.items() if span.start <= end <= span.start + overlap
+             for total, prev in tails if prev.start < span.start), default=None, key=lambda t: t[0])
+        if span.start and before is None:
+            continue
+        total = score[span.piece] + (before[0] if before else 0.0)
+        chain[span] = (total, before[1] if before else None)
+        ending.setdefault(span.end, []).append((total, span))
+    ends = [(total, span) for total, span in ending.get(last, ())]
     if not ends:
         return None
-    total, node = max(ends, key=lambda t: t[0])
+    total, span = max(ends, key=lambda t: t[0])
     pieces = []
-    while node is not None:
-        pieces.append(node[0].piece)
-        node = chain[node][1]
+    while span is not None:
+        pieces.append(span.piece)
+        span = chain[span][1]
     return total, tuple(reversed(pieces))
 
 
