@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from edge.vision.box import boxes_array
+from edge.vision.crops import piece_mask
 from edge.vision.cuts import (
     Blob,
     Cut,
@@ -218,7 +219,7 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
             k = digits_across(w, h)
         others = piece_counts(w, h, k) if plausible else []
         ones = ones_counts(w, h) if plausible and k == 1 and not others and not parts else []
-        mask = _ink_of(labels, whole) if k > 1 or others or ones else None
+        mask = piece_mask(labels, whole) if k > 1 or others or ones else None
         default = cut_blob(whole, mask, k)
         cuts: list[Cut] = [default]
         if plausible and k == 1 and parts:
@@ -232,14 +233,6 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
         lattice = partial(blob_spans, whole, mask) if others else ()
         blobs.append(Blob((default, *(c for c in distinct[1:] if c)), lattice, only_ones=bool(ones)))
     return blobs
-
-
-def _ink_of(labels: np.ndarray, piece: Piece) -> np.ndarray:
-    """uint8 mask (non-zero on the piece's own ink) of the piece's box."""
-    region = labels[piece.box.slices()]
-    if len(piece.labels) == 1:
-        return cv2.compare(region, piece.labels[0], cv2.CMP_EQ)
-    return np.isin(region, piece.labels).view(np.uint8)
 
 
 def merge_alternatives(blobs: list[Blob]) -> list[Blob]:

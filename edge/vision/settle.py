@@ -222,7 +222,7 @@ def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True, ones:
     in two (dev set, one mark to a scene: ticks gave 139 false digits per 360). Nor may it be all
     1s, unless they are sure and parallel (`stems`): a letter cut at its stems reads as sure 1s,
     one per stem (dev set: printed words' false digits 13.3 -> 6.2 per 100 marks). A blob too
-narrow for other touching digits (`Blob.only_ones`) switches only to a cut into 1s."""
+    narrow for other touching digits (`Blob.only_ones`) switches only to a cut into 1s."""
     best = blob.default
     if not may_switch(blob, score):
         return best
