@@ -104,19 +104,20 @@ def groups(n: int, pairs, fits=None) -> list[list[int]]:
     return list(found.values())
 
 
-def _bounded_groups(boxes: np.ndarray, pairs, page_ref: float, lone: np.ndarray | None = None) -> list[list[int]]:
+def _bounded_groups(boxes: np.ndarray, pairs, page_ref: float, lone: np.ndarray) -> list[list[int]]:
     """Groups of pieces (as `groups`) joined along `pairs` in their order, each join kept only
     where the joined box stays within MERGE_MAX_HEIGHT digit heights: the page's, but no more
     than LOCAL_REFERENCE times the taller of the two groups, LONE_REFERENCE where the pieces that
-    root both groups are `lone` (merge_broken's rule for a pair of pieces, for a pair of groups). Width is not bounded: overlapping digits side by side join
-    into one wide group, which split_touching cuts again; a group too tall has nothing to undo it."""
+    root both groups are `lone` (merge_broken's rule for a pair of pieces, for a pair of groups).
+    Width is not bounded: overlapping digits side by side join into one wide group, which
+    split_touching cuts again; a group too tall has nothing to undo it."""
     x0, y0 = boxes[:, 0].astype(np.int64), boxes[:, 1].astype(np.int64)
     extent = {k: (x0[k], y0[k], x0[k] + boxes[k, 2], y0[k] + boxes[k, 3]) for k in range(len(boxes))}
 
     def fits(a: int, b: int) -> bool:
         ea, eb = extent[a], extent[b]
         joined = (min(ea[0], eb[0]), min(ea[1], eb[1]), max(ea[2], eb[2]), max(ea[3], eb[3]))
-        local = LONE_REFERENCE if lone is not None and lone[a] and lone[b] else LOCAL_REFERENCE
+        local = LONE_REFERENCE if lone[a] and lone[b] else LOCAL_REFERENCE
         ref = min(page_ref, local * max(ea[3] - ea[1], eb[3] - eb[1]))
         if joined[3] - joined[1] > MERGE_MAX_HEIGHT * ref:
             return False
