@@ -18,6 +18,7 @@ line beside the pen's digits (edge.vision.settle), and the letters of words (edg
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import reduce
 from itertools import compress
@@ -152,11 +153,11 @@ def enclosing(blobs: list) -> np.ndarray:
     return inside.any(axis=1)
 
 
-def search_lattices(blobs: list, score: dict, read, budget: int) -> list:
+def search_lattices(blobs: list, score: dict, read, budget: int, ones: Collection[Piece]) -> list:
     """Read the span lattices of `blobs` left to right, a round at a time (`read(pieces)` scores a
-    round's crops into `score`), at most `budget` spans in all (SPAN_BUDGET); returns the blobs
-    searched to the end, the rest settle on their explicit cuts, so a page of words or scribbles
-    costs a frame a bounded time.
+    round's crops into `score` and adds those read as 1s to `ones`), at most `budget` spans in
+    all (SPAN_BUDGET); returns the blobs searched to the end, the rest settle on their explicit
+    cuts, so a page of words or scribbles costs a frame a bounded time.
 
     The budget counts the spans read, not the spans a lattice holds (a chain of sure pieces
     reaches a third of a lattice): the smallest lattices go first, in waves whose lattices
@@ -178,7 +179,7 @@ def search_lattices(blobs: list, score: dict, read, budget: int) -> list:
             batch: dict = {}
             going = []
             for blob in wave:
-                more = [s.piece for s in reachable_spans(blob.spans, score) if s.piece not in score and s.piece not in batch]
+                more = [s.piece for s in reachable_spans(blob.spans, score, ones) if s.piece not in score and s.piece not in batch]
                 if not more:
                     done.append(blob)
                 elif used + len(batch) + len(more) <= budget:
@@ -237,6 +238,7 @@ class DigitReader:
         t1 = time.perf_counter()
         probs = self.classifier.classify(crops)
         score = dict(zip(pieces, piece_scores(probs).tolist(), strict=True))
+        read_ones = set(compress(pieces, digit_values(probs)[0] == 1))  # a link read as a 1 must be surer
 
         def read_more(more: tuple[Piece, ...]) -> None:
             nonlocal pieces, crops, probs
@@ -244,6 +246,7 @@ class DigitReader:
                 more_crops = crop_pieces(seg.ink, seg.labels, more)
                 more_probs = self.classifier.classify(more_crops)
                 score.update(zip(more, piece_scores(more_probs).tolist(), strict=True))
+                read_ones.update(compress(more, digit_values(more_probs)[0] == 1))
                 pieces, crops, probs = pieces + more, np.concatenate([crops, more_crops]), np.concatenate([probs, more_probs])
 
         def unread(candidates) -> tuple[Piece, ...]:
@@ -260,7 +263,7 @@ class DigitReader:
             if doubtful:  # a frame round another blob's digit is no lattice to search
                 framed = {id(blob) for blob, f in zip(seg.blobs, enclosing(list(seg.blobs)), strict=True) if f}
                 doubtful = [blob for blob in doubtful if id(blob) not in framed]
-            searched = search_lattices(doubtful, score, read_more, self.span_budget)
+            searched = search_lattices(doubtful, score, read_more, self.span_budget, read_ones)
         searched_ids = {id(blob) for blob in searched}
         # the spans read as 1s, and those of them standing on a printed line: links settle refuses
         spanned = {s.piece for blob in searched for s in blob.spans}

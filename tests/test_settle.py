@@ -6,6 +6,8 @@ import numpy as np
 from edge.vision.box import Box
 from edge.vision.cuts import Blob, Piece, blob_spans, cut_blob, cut_positions
 from edge.vision.settle import (
+    CHAIN_FLOOR,
+    LINK_FLOOR,
     LOG_FLOOR,
     a_vee,
     best_chain,
@@ -104,7 +106,24 @@ def test_a_chain_with_a_doubtful_piece_is_not_read():
     score = {p: float(np.log(0.63)) for p in blob.pieces}
     for p in blob.cut_pieces:  # the whole and the even cut: "not a digit"
         score[p] = float(np.log(LOG_FLOOR))
-    assert best_chain(spans, score) is None and settle(blob, score) == (whole,)
+    ones = frozenset(s.piece for s in spans)
+    assert best_chain(spans, score, ones) is None and settle(blob, score, ones=ones) == (whole,)
+    assert best_chain(spans, score, frozenset()) is None  # 63% is doubtful for any digit
+
+
+def test_a_link_read_as_another_digit_than_1_may_be_less_sure():
+    # overlapping 0s: each span's crop holds its neighbour's arc and reads 75% a 0, where strokes
+    # cut apart 75% sure as 1s are a letter's (an M, a w): the 0s are read, the 1s are not
+    whole, mask = _overlapping_zeros()
+    spans = blob_spans(whole, mask)
+    blob = Blob(((whole,), cut_blob(whole, mask, 2)), spans)
+    score = {s.piece: float(np.log(0.75)) for s in spans} | {p: float(np.log(LOG_FLOOR)) for p in blob.cut_pieces}
+    assert np.log(0.75) < CHAIN_FLOOR and np.log(0.75) >= LINK_FLOOR
+    chain = best_chain(spans, score, frozenset())
+    assert chain is not None and len(chain[1]) == 2 and settle(blob, score, lattice=True) == chain[1]
+    ones = frozenset(s.piece for s in spans)
+    assert best_chain(spans, score, ones) is None and settle(blob, score, ones=ones) == (whole,)
+    assert reachable_spans(spans, score, ones) == [s for s in spans if s.start == 0]
 
 
 def test_a_lattice_read_left_to_right_finds_the_chain_reading_every_span_would_and_reads_less():
@@ -114,10 +133,12 @@ def test_a_lattice_read_left_to_right_finds_the_chain_reading_every_span_would_a
     reads = 0
     for trial in range(200):  # sure and unsure spans at random, a few chains through them
         full = {s.piece: float(np.log(rng.choice([0.3, 0.5, 0.6, 0.8, 0.95, 0.995]))) for s in spans}
+        # some spans read as 1s (links need 90%), the rest as other digits (70%)
+        ones = frozenset(s.piece for s in spans if rng.random() < 0.7)
         read: dict = {}
-        while more := [s.piece for s in reachable_spans(spans, read) if s.piece not in read]:
+        while more := [s.piece for s in reachable_spans(spans, read, ones) if s.piece not in read]:
             read.update({p: full[p] for p in more})
-        assert best_chain(spans, read) == best_chain(spans, full), trial
+        assert best_chain(spans, read, ones) == best_chain(spans, full, ones), trial
         reads += len(read)
     # only part of a lattice is read, a third of its spans sure (a blob of touching digits: fewer)
     assert reads < 0.8 * 200 * len(spans), reads / (200 * len(spans))
@@ -126,12 +147,12 @@ def test_a_lattice_read_left_to_right_finds_the_chain_reading_every_span_would_a
 def test_only_spans_that_start_the_blob_or_follow_a_sure_one_are_reachable():
     whole, mask = _overlapping_zeros()
     spans = blob_spans(whole, mask)
-    first = reachable_spans(spans, {})
+    first = reachable_spans(spans, {}, frozenset())
     assert first and all(s.start == 0 for s in first)
     sure = max(first, key=lambda s: s.end)
-    after = reachable_spans(spans, {sure.piece: float(np.log(0.95))})
+    after = reachable_spans(spans, {sure.piece: float(np.log(0.95))}, frozenset())
     assert {s.start for s in after} - {0} and all(s.start == 0 or s.start <= sure.end for s in after)
-    assert reachable_spans(spans, {sure.piece: float(np.log(0.5))}) == first  # an unsure span leads nowhere
+    assert reachable_spans(spans, {sure.piece: float(np.log(0.5))}, frozenset()) == first  # an unsure span leads nowhere
 
 
 def test_cut_positions_include_the_valley_between_touching_strokes():
@@ -173,12 +194,12 @@ def test_spans_are_read_only_where_no_cut_reads_confidently_and_within_the_frame
             reads.append(len(pieces))
             score.update({p: truth[p] for p in pieces})
 
-        return search_lattices([blob, small], score, read, budget), score, sum(reads)
+        return search_lattices([blob, small], score, read, budget, set()), score, sum(reads)
 
     # the budget counts the spans read, not the spans a lattice holds
     done, score, used = search(10**6)
     assert done == [small, blob] and used < len(blob.spans)
-    assert best_chain(blob.spans, score) == best_chain(blob.spans, dict(rejected) | truth)
+    assert best_chain(blob.spans, score, ()) == best_chain(blob.spans, dict(rejected) | truth, ())
     # never more reads than the budget; a lattice whose next round no longer fits is left to its cuts
     for budget in (0, 3, used - 1):
         done, _, spent = search(budget)
@@ -192,7 +213,7 @@ def test_a_chain_of_only_ones_is_no_cut_but_a_chain_with_other_digits_is():
     spans = blob_spans(whole, mask)
     blob = Blob(((whole,), cut_blob(whole, mask, 2)), spans)
     score = {s.piece: float(np.log(0.97)) for s in spans} | {p: float(np.log(LOG_FLOOR)) for p in blob.cut_pieces}
-    chain = best_chain(spans, score)
+    chain = best_chain(spans, score, frozenset())
     assert chain is not None and len(chain[1]) > 1
     assert settle(blob, score) == chain[1]
     assert settle(blob, score, ones=frozenset(chain[1])) == (whole,)

@@ -17,6 +17,7 @@ a lattice left to right, a round at a time, and skips the rest of it.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Collection
 
 import cv2
 import numpy as np
@@ -29,6 +30,12 @@ SWITCH_MARGIN = 0.2  # log-probability another cut must win by: fragments of one
 # Each piece of a chain of spans must be at least this sure a digit: the search tries many spans,
 # and with a loose floor a printed M or W reads as 1111 (field test: distractors' false digits)
 CHAIN_FLOOR = float(np.log(0.9))
+# ... a link read as another digit, at least this sure: letters and marks cut apart read as 1s,
+# and a digit overlapping its neighbours in a chain of touching ones carries their arcs in its crop
+# (the middle 0 of an overlapping `1000` reads 0.6-0.8 a 0). Tuned on the dev set's touching
+# digits: at 0.8 they read 1.8 points more, at 0.7 3.0 (one more false digit of 1,172 marks), at
+# 0.6 4.0 (12 more false digits: arrows and scribbles cut into 7s and 4s)
+LINK_FLOOR = float(np.log(0.7))
 # Two neighbouring 1s of a cut leaning opposite ways by at least this much each (x per y, ~17
 # degrees) are one V-shaped mark cut in two: a tick, a v or w, an arrow's barbs. A writer's
 # 1s lean one way, touching or not.
@@ -104,12 +111,15 @@ def _overlap(spans: tuple[Span, ...]) -> float:
     return SPAN_OVERLAP * max(s.piece.box.h for s in spans)
 
 
-def _sure(span: Span, score: dict[Piece, float]) -> bool:
-    return score.get(span.piece, -np.inf) >= CHAIN_FLOOR
+def _sure(span: Span, score: dict[Piece, float], ones: Collection[Piece]) -> bool:
+    """Whether `span` may be a link of a chain: read at least CHAIN_FLOOR sure as a 1 (`ones`),
+    at least LINK_FLOOR sure as another digit."""
+    return score.get(span.piece, -np.inf) >= (CHAIN_FLOOR if span.piece in ones else LINK_FLOOR)
 
 
-def reachable_spans(spans: tuple[Span, ...], score: dict[Piece, float]) -> list[Span]:
-    """The spans a chain of sure pieces can reach, given the scores read so far: those starting
+def reachable_spans(spans: tuple[Span, ...], score: dict[Piece, float], ones: Collection[Piece]) -> list[Span]:
+    """The spans a chain of sure pieces can reach, given the scores read so far (and the pieces
+    of them read as 1s, `ones`): those starting
     the blob, and those that may follow a span read sure (starting at or up to the overlap
     before where it ends, and after where it starts). Reading these, then asking again until
     nothing new is reachable, reads every span of every chain `best_chain` can return."""
@@ -120,14 +130,15 @@ def reachable_spans(spans: tuple[Span, ...], score: dict[Piece, float]) -> list[
     starts = [s.start for s in by_start]
     out = {s for s in by_start if s.start == 0}
     for prev in spans:
-        if _sure(prev, score):
+        if _sure(prev, score, ones):
             lo, hi = bisect_left(starts, prev.end - overlap), bisect_right(starts, prev.end)
             out.update(s for s in by_start[lo:hi] if s.start > prev.start)
     return [s for s in by_start if s in out]
 
 
-def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[float, Cut] | None:
-    """The chain of spans across a blob, every piece at least CHAIN_FLOOR sure, whose pieces are
+def best_chain(spans: tuple[Span, ...], score: dict[Piece, float], ones: Collection[Piece]) -> tuple[float, Cut] | None:
+    """The chain of spans across a blob, every piece a sure link (`_sure`: `ones` are those read
+    as 1s), whose pieces are
     jointly most probably digits, and its score (dynamic programming over the lattice: each span
     after the best chain ending where it starts, or up to SPAN_OVERLAP heights after, where two
     digits overlap). Spans not read (not in `score`) are no links."""
@@ -137,7 +148,7 @@ def best_chain(spans: tuple[Span, ...], score: dict[Piece, float]) -> tuple[floa
     overlap = _overlap(spans)
     ending: dict[int, list[tuple[float, Span]]] = {}
     chain: dict[Span, tuple[float, Span | None]] = {}
-    for span in sorted((s for s in spans if _sure(s, score)), key=lambda s: (s.end, s.start)):
+    for span in sorted((s for s in spans if _sure(s, score, ones)), key=lambda s: (s.end, s.start)):
         before = None if span.start == 0 else max(
             ((total, prev) for end, tails in ending.items() if span.start <= end <= span.start + overlap
              for total, prev in tails if prev.start < span.start), default=None, key=lambda t: t[0])
@@ -228,7 +239,7 @@ def settle(blob: Blob, score: dict[Piece, float], *, lattice: bool = True, ones:
         return best
     leaning = leaning or {}
     options = [(sum(score[p] for p in cut), cut) for cut in blob.cuts]
-    chain = best_chain(blob.spans, score) if lattice else None
+    chain = best_chain(blob.spans, score, ones) if lattice else None
     if chain is not None and not (len(chain[1]) > 1 and all(p in ones for p in chain[1])) \
             and not any(p in on_lines for p in chain[1]):
         options.append(chain)
