@@ -95,6 +95,14 @@ def test_comb_boxes_of_a_form_read_as_one_number_and_their_sides_are_no_1s():
     assert reader().read(photo(image)).lines == truth
 
 
+def test_the_sides_of_a_bold_comb_are_no_1s():
+    # a form printed bold: 6 px lines round 64 px boxes, sides as wide as 0.12 of their height
+    # (a thin digit's stroke) once the camera blurs them; as bold as the lines they end on
+    truth = ["40712", "839465", "2508"]
+    image = combs(truth, 1, first=60, pitch=150, left=300, line=6)
+    assert reader().read(photo(image)).lines == truth
+
+
 def test_comb_box_sides_seen_at_a_slant_are_no_1s_either():
     # a camera a few degrees off square: each side leans, so its box is wider than its stroke
     truth = ["5073", "81946"]

@@ -25,6 +25,8 @@ LINE_RUN = 0.03  # pieces of a grid line run straight at least this share of the
 JOIN = 3  # ... and pieces this many runs apart along it are one line (a thin, tilted line breaks up)
 SIDE_REACH = 3  # px: a box side's ends lie this close to a removed line
 SIDE_THICK = 0.12  # a box side's stroke is at most this share of its height wide ...
+SIDE_LINE = 1.5  # ... or this many times as wide as the lines it ends on (a bold box's sides are bold) ...
+SIDE_PEERS = 2  # ... where that many more sides stand between the same lines (a comb of boxes) ...
 SIDE_LEAN = 0.25  # ... and its box at most this share (a side in perspective leans a little)
 GRID_SPAN = 2.5  # a grid's lines are at least this many digit heights long
 CELL = (1.2, 3.0)  # and its cells this many digit heights across (larger: a block whose inner lines were missed)
@@ -72,18 +74,40 @@ def drop_box_sides(binary: np.ndarray, removed: np.ndarray) -> tuple[np.ndarray,
     x, y, w, h, area = (stats[1:, i] for i in range(5))
     # thin by its ink (area over height), not its box: a side seen in perspective leans, and a
     # leaning line's box is wider than its stroke (8-10 px boxes round 5.6 px sides 60 px tall)
-    thin = (area <= np.maximum(3, SIDE_THICK * h) * h) & (w <= SIDE_LEAN * h) & (h >= 4)
-    if not thin.any():
+    upright = (w <= SIDE_LEAN * h) & (h >= 4)
+    if not upright.any():
         return binary, none
-    drop = np.zeros(n, bool)
-    for i in np.flatnonzero(thin):
+    on_both = np.zeros(n - 1, bool)
+    bold = np.zeros(n - 1, bool)
+    for i in np.flatnonzero(upright):
         top, bottom, left, right = y[i], y[i] + h[i] - 1, x[i], x[i] + w[i]
-        drop[i + 1] = near[top, left:right].any() and near[bottom, left:right].any()
+        if not (near[top, left:right].any() and near[bottom, left:right].any()):
+            continue
+        lines = min(_line_width(removed, top, left, right, h[i]), _line_width(removed, bottom, left, right, h[i]))
+        on_both[i] = area[i] <= max(3, SIDE_THICK * h[i], SIDE_LINE * lines) * h[i]
+        bold[i] = area[i] > max(3, SIDE_THICK * h[i]) * h[i]
+    # a side as bold as a digit's stroke goes only with a comb's other sides: SIDE_PEERS more
+    # between the same two lines (a 1 written from line to line in a grid's cell stands alone)
+    drop = np.zeros(n, bool)
+    reach = np.maximum(SIDE_REACH, 0.1 * h)
+    for i in np.flatnonzero(on_both):
+        peers = on_both & (np.abs(y - y[i]) <= reach[i]) & (np.abs(y + h - y[i] - h[i]) <= reach[i])
+        drop[i + 1] = not bold[i] or peers.sum() - 1 >= SIDE_PEERS
     if not drop.any():
         return binary, none
     out = binary.copy()
     out[drop[labels]] = 0
     return out, stats[drop[1:].nonzero()[0] + 1, :4].astype(np.int32)
+
+
+def _line_width(removed: np.ndarray, row: int, left: int, right: int, h: int) -> float:
+    """How thick the removed line is that a side `h` tall, from column `left` to `right`, ends on
+    at `row`: the median run of removed pixels down the columns beside and under it, within a
+    quarter of the side's height (a box's line is far thinner than its box is tall)."""
+    reach, span = max(SIDE_REACH, h // 4), right - left
+    window = removed[max(0, row - reach) : row + reach + 1, max(0, left - span) : right + span] > 0
+    runs = window.sum(axis=0)
+    return float(np.median(runs[runs > 0])) if runs.any() else 0.0
 
 
 def on_lines(grid: Grid, boxes: np.ndarray) -> np.ndarray:
