@@ -101,3 +101,29 @@ def test_the_dev_set_draws_the_same_conditions_in_training_hands_only():
     # the held-out scenes are untouched by the choice: FIELD is the default
     field = make_scene("pages", SEED, 2)
     assert field.hand in field_names and make_scene("pages", SEED, 2, dev).jpeg != field.jpeg
+
+
+def test_a_digit_mostly_out_of_the_frame_is_no_truth():
+    # a board photographed close: digits at its edges fall out of the frame; one with less than
+    # half its box in the frame is nobody's reading (this one has none left: an empty box)
+    from bench.field import conditions
+    from bench.field.hands import FIELD
+
+    require_field_fonts()
+    rng = np.random.default_rng([SEED, CONDITIONS.index("polarity"), 14])
+    photo = conditions.GENERATORS["polarity"](rng, FIELD)[2]
+    assert photo.cut_off == (5,) and photo.digits[5].box[2] == 0
+    scene = make_scene("polarity", SEED, 14)
+    assert scene.digits == photo.digits[:5] + photo.digits[6:]
+    assert all(d.box[2] > 0 and d.box[3] > 0 for d in scene.digits)
+    assert "".join(scene.lines).replace(" ", "") == "".join(str(d.value) for d in scene.digits)
+
+
+def test_digits_taken_out_of_the_truth_leave_their_numbers_and_lines_whole():
+    from bench.field.scenes import without_digits
+
+    lines = ["12 345", "6", "7.89 10"]
+    assert without_digits(lines, set()) == lines
+    assert without_digits(lines, {0, 5}) == ["2 345", "7.89 10"]
+    assert without_digits(lines, {6}) == ["12 345", "6", "89 10"]  # no leading "."
+    assert without_digits(lines, {2, 3, 4}) == ["12", "6", "7.89 10"]

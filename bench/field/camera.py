@@ -20,6 +20,7 @@ from bench.field.sheet import LAYERS, Sheet
 from edge.demo.synth import Page, TruthDigit, render
 
 BGR = tuple[float, float, float]
+IN_FRAME = 0.5  # a digit with less of its box than this in the frame is cut off: nobody could read it
 WHITE: BGR = (0.97, 0.97, 0.97)
 BLACK_INK: BGR = (0.08, 0.08, 0.1)
 PRINT_GREY: BGR = (0.55, 0.55, 0.55)
@@ -68,6 +69,7 @@ class Camera:
 class Photo:
     image: np.ndarray  # (H, W, 3) uint8 BGR, JPEG-encoded and decoded like a camera's picture
     digits: list[TruthDigit]  # boxes in frame pixels, clipped to the frame; the sheet's order
+    cut_off: tuple[int, ...]  # indices (into the sheet's digits) of those under half in the frame: no truth
     digit_ink: np.ndarray  # (H, W) bool: where the digits layer's ink is clearly visible
     jpeg: bytes  # the encoded picture, as a camera or a photo file hands it over
 
@@ -85,6 +87,7 @@ def photograph(rng: np.random.Generator, sheet: Sheet, frame_wh: tuple[int, int]
     paper = np.array(inks.paper, np.float32)
     colour = blank[..., None] / 255.0 * paper
     digits: list[TruthDigit] = []
+    cut_off: tuple[int, ...] = ()
     digit_ink = np.zeros(blank.shape, bool)
     for name in LAYERS:
         ink = sheet.layers[name]
@@ -96,13 +99,15 @@ def photograph(rng: np.random.Generator, sheet: Sheet, frame_wh: tuple[int, int]
         colour *= 1.0 - absorb * share[..., None]
         if name == "digits":
             digits = [_clip(d, frame_wh) for d in taken.digits]
+            cut_off = tuple(i for i, (d, c) in enumerate(zip(taken.digits, digits, strict=True))
+                            if c.box[2] * c.box[3] < IN_FRAME * d.box[2] * d.box[3])
             digit_ink = share > 0.25
     noise = rng.normal(0.0, camera.noise, blank.shape).astype(np.float32)[..., None]
     chroma = rng.normal(0.0, camera.noise * 0.4, colour.shape).astype(np.float32)
     image = np.clip(colour * 255.0 + noise + chroma, 0, 255).astype(np.uint8)
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(camera.jpeg)])
     assert ok
-    return Photo(cv2.imdecode(buf, cv2.IMREAD_COLOR), digits, digit_ink, buf.tobytes())
+    return Photo(cv2.imdecode(buf, cv2.IMREAD_COLOR), digits, cut_off, digit_ink, buf.tobytes())
 
 
 def _clip(digit: TruthDigit, frame_wh: tuple[int, int]) -> TruthDigit:

@@ -46,4 +46,36 @@ def make_scene(condition: str, seed: int, index: int, hands: HandSet = FIELD) ->
     rng = np.random.default_rng([seed, CONDITIONS.index(condition), index])
     hand, lines, photo, marks = conditions.GENERATORS[condition](rng, hands)
     assert isinstance(photo, Photo)
-    return FieldScene(condition, index, photo.image, lines, photo.digits, marks, hand_name(hand), photo.digit_ink, photo.jpeg)
+    digits = [d for i, d in enumerate(photo.digits) if i not in photo.cut_off]
+    lines = without_digits(lines, set(photo.cut_off))
+    return FieldScene(condition, index, photo.image, lines, digits, marks, hand_name(hand), photo.digit_ink, photo.jpeg)
+
+
+def without_digits(lines: list[str], drop: set[int]) -> list[str]:
+    """`lines` without the digits numbered `drop` (counting the lines' digits in order, as the
+    sheet's digits are): a number loses them (and a separator left at its end), a number left
+    without digits goes, a line left without numbers too."""
+    if not drop:
+        return lines
+    out, k = [], 0
+    for line in lines:
+        numbers = []
+        for number in line.split(" "):
+            kept, lost = "", False
+            for ch in number:
+                if ch.isdigit():
+                    k += 1
+                    if k - 1 in drop:
+                        lost = True
+                        continue
+                kept += ch
+            if lost:  # a separator left at its end separates nothing
+                while kept and not kept[0].isdigit():
+                    kept = kept[1:]
+                while kept and not kept[-1].isdigit():
+                    kept = kept[:-1]
+            if kept:
+                numbers.append(kept)
+        if numbers:
+            out.append(" ".join(numbers))
+    return out
