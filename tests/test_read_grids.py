@@ -213,3 +213,24 @@ def test_stroke_widths_tell_a_hairline_from_a_pen_stroke_at_any_scale():
         # without three pen digits of its size beside it, a thin 1 is a thin pen's 1
         assert not hairlines(values[:4], widths[:4], heights[:4], np.ones(4, bool)).any()
         assert not hairlines(values, widths, heights * np.array([1, 1, 3, 3, 3]), np.ones(5, bool)).any()
+
+
+def test_a_digit_against_a_grids_pale_line_stays_when_the_line_goes():
+    # a grid's pale inner line breaks up under the camera and rule removal leaves its pieces; a
+    # piece from one removed line to the next went as a box side, and a 3 touching it with it
+    # (dev grids scene 22)
+    from edge.vision.grid import drop_box_sides
+
+    removed = np.zeros((300, 200), np.uint8)
+    removed[40:44] = removed[250:254] = 255  # two removed lines
+    binary = np.zeros_like(removed)
+    cv2.putText(binary, "3", (70, 170), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 3)  # x 71-97, y 137-170
+    three = binary > 0
+    binary[44:250, 96:98] = 255  # the line's piece, touching the 3
+    binary[44:250, 160:162] = 255  # another one, alone
+    out, sides = drop_box_sides(binary, removed)
+    assert len(sides) == 2
+    assert not out[:, 150:].any()  # the lone piece goes whole
+    kept = out > 0
+    assert (kept & three).sum() >= 0.9 * (three[:, :96]).sum()  # the 3 stays ...
+    assert not kept[44:130, 96:98].any() and not kept[180:250, 96:98].any()  # ... the line above and below it goes

@@ -27,6 +27,8 @@ SIDE_REACH = 3  # px: a box side's ends lie this close to a removed line
 SIDE_THICK = 0.12  # a box side's stroke is at most this share of its height wide ...
 SIDE_LINE = 1.5  # ... or this many times as wide as the lines it ends on (a bold box's sides are bold) ...
 SIDE_PEERS = 2  # ... where that many more sides stand between the same lines (a comb of boxes) ...
+SIDE_DIGIT = 4  # ink off a side's line at least this many of its strokes tall is a digit against it ...
+MIN_DIGIT = 9  # ... and at least this many px (edge.vision.segment.MIN_READABLE)
 SIDE_LEAN = 0.25  # ... and its box at most this share (a side in perspective leans a little)
 GRID_SPAN = 2.5  # a grid's lines are at least this many digit heights long
 CELL = (1.2, 3.0)  # and its cells this many digit heights across (larger: a block whose inner lines were missed)
@@ -97,7 +99,45 @@ def drop_box_sides(binary: np.ndarray, removed: np.ndarray) -> tuple[np.ndarray,
         return binary, none
     out = binary.copy()
     out[drop[labels]] = 0
+    for i in np.flatnonzero(drop[1:]):
+        sl = (slice(y[i], y[i] + h[i]), slice(x[i], x[i] + w[i]))
+        kept = _off_the_line(labels[sl] == i + 1)
+        if kept is not None:
+            out[sl][kept] = 255
     return out, stats[drop[1:].nonzero()[0] + 1, :4].astype(np.int32)
+
+
+def _off_the_line(mask: np.ndarray) -> np.ndarray | None:
+    """The ink of a side's component (`mask`, its box) that lies off its straight line, where
+    that is a digit's size (at least SIDE_DIGIT times the line's stroke tall, and MIN_DIGIT px):
+    a digit written against a grid's pale inner line, which rule removal left (it breaks up
+    under the camera), joins the line's piece from one removed line to the next; None where
+    the component is the line alone (its blur's bumps stay with it)."""
+    rows = mask.sum(axis=1)
+    inked = rows > 0
+    if inked.sum() < 4:
+        return None
+    stroke = float(np.median(rows[inked]))
+    tall = max(MIN_DIGIT, SIDE_DIGIT * stroke)
+    if (rows > stroke + 1).sum() < tall / 2:  # too few rows hold more than the line: no digit's worth
+        return None
+    plain = inked & (rows <= 1.5 * stroke + 1)  # the rows that hold the line alone
+    if plain.sum() < 4:
+        return None
+    ys = np.flatnonzero(plain)
+    cols = (mask[ys] * np.arange(mask.shape[1])).sum(axis=1) / rows[ys]  # each row's mean column
+    slope, at = np.polyfit(ys, cols, 1)
+    yy, xx = np.nonzero(mask)
+    line = np.abs(xx - (at + slope * yy)) <= stroke / 2 + 1
+    off = np.zeros(mask.shape, np.uint8)
+    off[yy[~line], xx[~line]] = 255
+    n, labels, stats = components(off)
+    hs, ws = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
+    # ... and no line itself (where a bent or crossing line misled the fit)
+    big = np.flatnonzero((hs >= tall) & (ws > SIDE_LEAN * hs)) + 1
+    if not len(big):
+        return None
+    return np.isin(labels, big)
 
 
 def _line_width(removed: np.ndarray, row: int, left: int, right: int, h: int) -> float:
