@@ -65,7 +65,8 @@ def removed_lines(before: np.ndarray, after: np.ndarray) -> tuple[Grid, np.ndarr
 
 def drop_box_sides(binary: np.ndarray, removed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`binary` without thin components whose top and bottom both end on a removed line, and
-    their boxes: digits either side of a box side are one number written in a comb of boxes."""
+    their boxes: digits either side of a box side are one number written in a comb of boxes.
+    Ink of such a component off its line, a digit's size, stays (`_off_the_line`)."""
     none = np.zeros((0, 4), np.int32)
     if not removed.any():
         return binary, none
