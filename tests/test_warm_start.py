@@ -87,3 +87,59 @@ def test_a_teachers_answer_blends_into_real_digits_targets_only():
     assert targets[2, NOT_A_DIGIT] == 1.0
     # a higher temperature spreads the teacher's answer: more of it goes to the 1
     assert soften(teacher[:1, :10], 2.0)[0, 1] > 0.2
+
+
+def _constant_teacher(logits: list[float]):
+    """A model that answers softmax(`logits`) whatever it is shown."""
+    inputs = keras.Input((28, 28, 1))
+    flat = keras.layers.Flatten()(inputs)
+    dense = keras.layers.Dense(len(logits), activation="softmax")
+    model = keras.Model(inputs, dense(flat))
+    dense.set_weights([np.zeros((784, len(logits)), np.float32), np.array(logits, np.float32)])
+    return model
+
+
+def test_several_teachers_answer_as_one_over_the_digits():
+    from train.distill import Ensemble
+
+    ten = _constant_teacher([2.0] + [0.0] * 9)  # a seed-like teacher: 10 outputs
+    eleven = _constant_teacher([0.0, 2.0] + [0.0] * 8 + [3.0])  # an edge teacher, mostly "not a digit"
+    x = np.zeros((3, 28, 28, 1), np.float32)
+    got = Ensemble([ten, eleven])(x)
+    assert got.shape == (3, NOT_A_DIGIT)
+    a = keras.ops.convert_to_numpy(ten(x))
+    b = keras.ops.convert_to_numpy(eleven(x))[:, :NOT_A_DIGIT]
+    want = (a / a.sum(1, keepdims=True) + b / b.sum(1, keepdims=True)) / 2  # "not a digit" dropped, digits renormalised
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    assert np.allclose(got.sum(1), 1.0) and got[0, 0] == pytest.approx(got[0, 1])
+
+
+def test_distill_from_names_each_teacher_and_the_one_that_is_missing(tmp_path):
+    from edge.errors import UserError
+    from train.distill import load_teachers, teacher_paths
+
+    assert teacher_paths("a.keras, b.tflite,") == ["a.keras", "b.tflite"]
+    with pytest.raises(UserError, match="no model given"):
+        teacher_paths(" , ")
+    with pytest.raises(UserError, match="nowhere.keras: no such file"):
+        load_teachers(f"{SHIPPED_MODEL},{tmp_path / 'nowhere.keras'}", np.zeros((8, 28, 28), np.uint8))
+
+
+def test_a_fine_tune_learns_from_two_teachers_and_keeps_each_ones_bytes(mnist_dir, tmp_path):
+    out = tmp_path / "two"
+    seed_teacher = tmp_path / "seed.keras"
+    _constant_teacher([1.0] * 10).save(seed_teacher)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, "-m", "train.cli", "--init-from", str(SHIPPED_MODEL), "--epochs", "1",
+         "--distill-from", f"{SHIPPED_MODEL},{seed_teacher}",
+         "--learning-rate", "1e-4", "--limit-train", "400", "--limit-test", "200",
+         "--data-dir", str(mnist_dir), "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "the teachers answer as one" in done.stdout + done.stderr
+    record = json.loads((out / "config.json").read_text())
+    teachers = record["data"]["distill_from"]
+    assert [t["path"] for t in teachers] == [str(SHIPPED_MODEL), str(seed_teacher)]
+    assert teachers[1]["sha256"] == hashlib.sha256(seed_teacher.read_bytes()).hexdigest()

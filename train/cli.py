@@ -81,9 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--init-from", metavar="MODEL",
                    help="start from this model's weights: a model.keras, or an int8 .tflite edge model "
                    "(e.g. edge/models/digits_int8.tflite); a 10-output model gains the 'not a digit' output")
-    p.add_argument("--distill-from", metavar="MODEL",
-                   help="teacher (a model.keras or .tflite edge model): each real digit's target blends its "
-                   "label with the teacher's softened answer, so new outputs and hands do not cost old digits")
+    p.add_argument("--distill-from", metavar="MODEL[,MODEL...]",
+                   help="teacher (a model.keras or .tflite edge model; several separated by commas answer as "
+                   "one, their mean): each real digit's target blends its label with the teacher's softened "
+                   "answer, so new outputs and hands do not cost old digits")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --out from its last epoch checkpoint (its saved config wins)")
     p.add_argument("--distribute", action="store_true",

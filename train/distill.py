@@ -5,7 +5,8 @@ its digits away from what it knew (the 11-output runs lost 0.2-0.3 points on MNI
 teacher (the shipped model, or a bigger one), each real digit's target is
 `(1 - weight) * label + weight * teacher(T)`: the teacher's answer softened at temperature T,
 which carries how much a 7 looks like a 1, over the digits only. Other hands and negatives keep
-their hard labels: the teacher never saw either and has no "not a digit" to give.
+their hard labels: the teacher never saw either and has no "not a digit" to give. Several
+teachers (`--distill-from A,B,C`) answer as one: the mean of their answers over the digits.
 """
 
 from __future__ import annotations
@@ -35,6 +36,40 @@ def load_teacher(path: str, calibration: np.ndarray) -> keras.Model:
         return keras.saving.load_model(source)
     except (ValueError, OSError) as err:
         raise UserError(f"--distill-from {path}: cannot load it as a Keras model ({err})") from None
+
+
+class Ensemble:
+    """Teachers answering as one: the mean of their digit probabilities, each renormalised over
+    the digits (a 10-output seed and an 11-output edge model can teach together)."""
+
+    def __init__(self, members: list) -> None:
+        if not members:
+            raise ValueError("an ensemble needs at least one teacher")
+        self.members = members
+
+    def __call__(self, x, training: bool = False) -> np.ndarray:
+        total = None
+        for member in self.members:
+            probs = keras.ops.convert_to_numpy(member(x, training=training))[:, :NOT_A_DIGIT].astype(np.float64)
+            probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
+            total = probs if total is None else total + probs
+        return (total / len(self.members)).astype(np.float32)
+
+
+def teacher_paths(spec: str) -> list[str]:
+    """The teachers' paths in a `--distill-from` value: one path, or several separated by commas."""
+    paths = [part.strip() for part in spec.split(",") if part.strip()]
+    if not paths:
+        raise UserError("--distill-from: no model given; give a model.keras or a .tflite edge model, or several separated by commas")
+    return paths
+
+
+def load_teachers(spec: str, calibration: np.ndarray):
+    """The teacher of a `--distill-from` value: one model, or an Ensemble of several."""
+    paths = teacher_paths(spec)
+    if len(paths) == 1:
+        return load_teacher(paths[0], calibration)
+    return Ensemble([load_teacher(path, calibration) for path in paths])
 
 
 def soften(probs: np.ndarray, temperature: float = TEMPERATURE) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 from train import checkpoint, plots
 from train.augment import affine_augmenter, camera_style_batch
 from train.data import VAL_FRACTION, TrainingData, load_training_data
-from train.distill import blended_targets, load_teacher
+from train.distill import blended_targets, load_teachers, teacher_paths
 from train.distribute import replica_scope
 from train.kaggle import read_csv, write_submission
 from train.mix import build_mix, validation_mix
@@ -64,7 +64,7 @@ class TrainConfig:
     limit_test: int | None = None  # measure on a stratified subset of MNIST test
     distribute: bool = False  # data-parallel over every GPU (or logical CPU device) seen
     init_from: str | None = None  # start from this model (.keras, or an int8 .tflite edge model)
-    distill_from: str | None = None  # teacher for the real digits' targets (train/distill.py)
+    distill_from: str | None = None  # teacher(s) for the real digits' targets, comma-separated (train/distill.py)
     out: str = "runs/edge"
 
     def resolved(self) -> TrainConfig:
@@ -217,8 +217,12 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     val = validation_mix(data.x_val, data.y_val, config.seed, **shares)
     data.sources["mix"] = {"train": mix.counts, "val": val.counts}
     for role, path in (("init_from", config.init_from), ("distill_from", config.distill_from)):
-        if path and Path(path).is_file():  # the path may later hold another model: keep its bytes' hash
-            data.sources[role] = {"path": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
+        # a path may later hold another model: keep its bytes' hash (each teacher's, for several)
+        files = [p for p in (teacher_paths(path) if role == "distill_from" and path else [path]) if p and Path(p).is_file()]
+        if len(files) == 1:
+            data.sources[role] = {"path": str(files[0]), "sha256": hashlib.sha256(Path(files[0]).read_bytes()).hexdigest()}
+        elif files:
+            data.sources[role] = [{"path": str(p), "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest()} for p in files]
     log(f"training mix {mix.counts}, validation {val.counts}: made in {time.perf_counter() - t0:.1f} s")
 
     scope, replicas = replica_scope(config.distribute)
@@ -227,8 +231,9 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     first_epoch = state["epochs_done"] if state else 0
     teacher = None
     if config.distill_from:
-        teacher = load_teacher(config.distill_from, data.x_train[:WARM_CALIBRATION])
-        log(f"teacher: {config.distill_from} (real digits' targets blend the label with its answer)")
+        teacher = load_teachers(config.distill_from, data.x_train[:WARM_CALIBRATION])
+        log(f"teacher: {config.distill_from} (real digits' targets blend the label with its answer"
+            f"{'; the teachers answer as one, their mean' if ',' in config.distill_from else ''})")
     taught = np.arange(len(mix.y)) < mix.counts["digits"]  # the real digits come first in the mix
     train_seq = AugmentedDigits(mix.x, mix.y, mix.camera_x, config, first_epoch=first_epoch,
                                 teacher=teacher, taught=taught, classes=output_classes(config.model))
