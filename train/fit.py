@@ -20,7 +20,7 @@ import numpy as np
 from train import checkpoint, plots
 from train.augment import affine_augmenter, camera_style_batch
 from train.data import VAL_FRACTION, TrainingData, load_training_data
-from train.distill import blended_targets, load_teachers, teacher_paths
+from train.distill import Ensemble, blended_targets, load_teachers, teacher_paths
 from train.distribute import replica_scope
 from train.kaggle import read_csv, write_submission
 from train.mix import build_mix, validation_mix
@@ -216,13 +216,12 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     mix = build_mix(data.x_train, data.y_train, config.seed, cache=out / "pools.npz", **shares)
     val = validation_mix(data.x_val, data.y_val, config.seed, **shares)
     data.sources["mix"] = {"train": mix.counts, "val": val.counts}
-    for role, path in (("init_from", config.init_from), ("distill_from", config.distill_from)):
-        # a path may later hold another model: keep its bytes' hash (each teacher's, for several)
-        files = [p for p in (teacher_paths(path) if role == "distill_from" and path else [path]) if p and Path(p).is_file()]
-        if len(files) == 1:
-            data.sources[role] = {"path": str(files[0]), "sha256": hashlib.sha256(Path(files[0]).read_bytes()).hexdigest()}
-        elif files:
-            data.sources[role] = [{"path": str(p), "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest()} for p in files]
+    # a path may later hold another model: keep its bytes' hash (each teacher's, for several)
+    for role, paths in (("init_from", [config.init_from] if config.init_from else []),
+                        ("distill_from", teacher_paths(config.distill_from) if config.distill_from else [])):
+        records = [{"path": str(p), "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest()} for p in paths if Path(p).is_file()]
+        if records:
+            data.sources[role] = records[0] if len(records) == 1 else records
     log(f"training mix {mix.counts}, validation {val.counts}: made in {time.perf_counter() - t0:.1f} s")
 
     scope, replicas = replica_scope(config.distribute)
@@ -233,7 +232,7 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     if config.distill_from:
         teacher = load_teachers(config.distill_from, data.x_train[:WARM_CALIBRATION])
         log(f"teacher: {config.distill_from} (real digits' targets blend the label with its answer"
-            f"{'; the teachers answer as one, their mean' if ',' in config.distill_from else ''})")
+            f"{'; the teachers answer as one, their mean' if isinstance(teacher, Ensemble) else ''})")
     taught = np.arange(len(mix.y)) < mix.counts["digits"]  # the real digits come first in the mix
     train_seq = AugmentedDigits(mix.x, mix.y, mix.camera_x, config, first_epoch=first_epoch,
                                 teacher=teacher, taught=taught, classes=output_classes(config.model))
