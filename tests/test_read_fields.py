@@ -19,6 +19,20 @@ def test_a_field_in_blue_pen_with_its_printed_frame_around_it():
     assert reader().read(crop).lines == ["4096"]
 
 
+def test_a_1_the_crop_cuts_at_the_fields_edge_is_kept():
+    # a plain stroke half cut by the crop: dark along the edge for most of its height, where a
+    # field's edge pixels were read as its surround (padded black) and the 1 became background
+    for text, hand in (("485", HANDS[0]), ("907", HANDS[2])):
+        ink = text_ink(text, 100, hand)
+        height = ink.shape[0] + 16
+        one = np.zeros((height, 18), np.float32)
+        cv2.line(one, (6, 12), (6, height - 6), 1.0, 6)
+        image = page((one.shape[1] + ink.shape[1] + 7, height))
+        put(image, one, -3, 0, PENS["blue"])  # 3 of its 6 px are outside the crop
+        put(image, ink, one.shape[1] + 3, 8, PENS["blue"])
+        assert reader().read(photo(image)).lines == ["1" + text], text
+
+
 def test_a_field_whose_digits_wander_reads_as_one_line():
     crop = field_crop("7", 50, pad=0)
     tall = np.full((crop.shape[0] + 30, crop.shape[1] * 4 + 20, 3), 242, np.uint8)

@@ -194,7 +194,7 @@ def segment(grey: np.ndarray, layout: str = "page") -> Segmentation:
         empty = np.zeros(grey.shape, np.uint8)
         return Segmentation((), empty, empty)
     if layout == "field":
-        return _segment("field", _inked(grey, FIELD_CLOSING))
+        return _segment("field", _inked(grey, FIELD_CLOSING, surround=False))
     page = _inked(grey, CLOSING_FRACTION)
     seg = _segment(layout, page)
     if layout == "page" or seg.one_field is False:
@@ -202,14 +202,14 @@ def segment(grey: np.ndarray, layout: str = "page") -> Segmentation:
     # a field, or maybe one whose thick strokes the page's ink map broke up: its paper once
     # more with a field's closing; no field after all, and it is read as a page (from the first
     # look's ink, binary and rule removal: a page's blobs, not a third ink map)
-    again = _segment("field" if seg.one_field else "auto", _inked(grey, FIELD_CLOSING))
+    again = _segment("field" if seg.one_field else "auto", _inked(grey, FIELD_CLOSING, surround=False))
     return again if again.one_field else _segment("page", page)
 
 
-def _inked(grey: np.ndarray, closing: float) -> tuple:
+def _inked(grey: np.ndarray, closing: float, surround: bool = True) -> tuple:
     """A frame's ink map, its binary (with the lookup of its components) and the binary with
     ruled lines taken out: what every layout's look at one closing shares."""
-    ink = ink_map(grey, closing)
+    ink = ink_map(grey, closing, surround)
     binary, labelled = binarize_labelled(ink)
     return ink, binary, labelled, remove_rules(binary)
 

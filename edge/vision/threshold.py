@@ -29,6 +29,9 @@ WEAK_SHARE = 0.55  # hysteresis: weak ink is this share of the strong threshold
 MAX_CONTRAST = 110  # cap on Otsu: a page with little ink must not push the threshold into the strokes
 LEVEL_MARGIN = 0.012  # share of the short side along the frame's edges left out of Otsu's level: the page
 # edge and the surround's fringe there are darker than any pencil, and set it above a pencil page's strokes
+SURROUND = 0.5  # a frame edge darker than this share of the bright paper is surround, not paper
+EDGE_STROKE = 0.5  # in a field, an edge pixel under this share of the paper beside it is a stroke's ...
+EDGE_PAPER = 0.8  # ... and one over this share is paper
 PAPER_FLOOR = 0.3  # background darker than this share of the bright paper is surround, not paper
 FAINT_SHARE = 0.55  # a component whose mean ink is under this share of the pen strokes' is printed paper lines ...
 BAR_SPREAD = 0.2  # ... when it is a bar: its ink spreads across under this share of its spread along
@@ -37,16 +40,18 @@ MAX_ERASED = 64  # weak-only components erased one by one up to this many; more 
 SURROUND_GROWTH = np.ones((5, 5), np.uint8)  # the surround mask grows by two pixels on the small copy
 
 
-def _closing(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
+def _closing(small: np.ndarray, kernel: np.ndarray, k: int, surround: bool = True) -> np.ndarray:
     """Morphological closing that treats a dark frame edge as dark beyond the frame.
 
     Where the page ends inside the frame, a strip of dark surround along the frame edge
     is narrower than the kernel; replicating the border would fill it in as if it were ink.
     Sides whose edge is dark (well below the brightest paper) are padded with black instead.
+    Without a `surround` (a field: the image is all paper), a stroke the edge cuts (a field's
+    first 1, a digit the crop clipped) has paper beyond it: see _paper_beyond_strokes.
     """
     bright = uint8_percentiles(small, (95,))[0]
     edges = (small[0], small[-1], small[:, 0], small[:, -1])  # top, bottom, left, right
-    dark = [uint8_percentiles(e, (50,))[0] < 0.5 * bright for e in edges]
+    dark = [uint8_percentiles(e, (50,))[0] < SURROUND * bright for e in edges]
     pad = k // 2 + 1
     padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
     if dark[0]:
@@ -57,12 +62,49 @@ def _closing(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
         padded[:, :pad] = 0
     if dark[3]:
         padded[:, -pad:] = 0
+    if not surround:
+        _paper_beyond_strokes(small, padded, pad, bright)
     closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)
     return closed[pad:-pad, pad:-pad]
 
 
-def ink_map(grey: np.ndarray, closing: float = CLOSING_FRACTION) -> np.ndarray:
-    """Soft ink map (uint8, 255 = full ink): darkness relative to the local paper brightness."""
+def _paper_beyond_strokes(small: np.ndarray, padded: np.ndarray, pad: int, bright: float) -> None:
+    """Pads `padded` (`small` with `pad` px each side) with the paper beside each stroke the
+    frame's edge cuts, in place: dark along the edge (under EDGE_STROKE of the brightest of a
+    band the kernel's half deep) for a stretch with paper at both ends (an edge pixel at
+    EDGE_PAPER of the band's brightest, itself not surround: SURROUND of the frame's `bright`
+    paper). Either padding
+    would fill a stroke along the edge into the background and lose it. Dark from a corner
+    along the edge is a printed frame's side or the surround, and stays as padded."""
+    h, w = small.shape
+    band = min(pad, h, w)
+    sides = (  # (the edge's line, the paper band beside it, the pad's cells beyond it)
+        (small[0], small[:band].max(axis=0), (slice(0, pad), slice(pad, pad + w))),
+        (small[-1], small[-band:].max(axis=0), (slice(pad + h, None), slice(pad, pad + w))),
+        (small[:, 0], small[:, :band].max(axis=1), (slice(pad, pad + h), slice(0, pad))),
+        (small[:, -1], small[:, -band:].max(axis=1), (slice(pad, pad + h), slice(pad + w, None))),
+    )
+    for index, (edge, paper, beyond) in enumerate(sides):
+        # stretches between paper pixels (EDGE_PAPER): a stroke's is dark somewhere, and paper
+        # lies at both its ends; noise in a dark band along the edge makes no such stretch
+        not_paper = ((edge < EDGE_PAPER * paper) | (paper < SURROUND * bright)).astype(np.int8)
+        starts = np.flatnonzero(np.diff(np.concatenate(([0], not_paper))) == 1)
+        ends = np.flatnonzero(np.diff(np.concatenate((not_paper, [0]))) == -1) + 1
+        dark = edge < EDGE_STROKE * paper
+        cells = padded[beyond]
+        for start, end in zip(starts, ends):
+            if start == 0 or end == len(edge) or not dark[start:end].any():
+                continue  # from a corner: a frame's side or the surround
+            stroke = np.flatnonzero(dark[start:end]) + start
+            if index < 2:
+                cells[:, stroke] = paper[stroke]
+            else:
+                cells[stroke] = paper[stroke, None]
+
+
+def ink_map(grey: np.ndarray, closing: float = CLOSING_FRACTION, surround: bool = True) -> np.ndarray:
+    """Soft ink map (uint8, 255 = full ink): darkness relative to the local paper brightness
+    (`surround` False: the frame is all paper, as a field is; see _closing)."""
     h, w = grey.shape
     short = min(h, w)
     scale = min(1.0, BACKGROUND_SIDE / short)
@@ -71,7 +113,7 @@ def ink_map(grey: np.ndarray, closing: float = CLOSING_FRACTION) -> np.ndarray:
     kernel = _ellipse(k)
     # closing = the paper with every dark thing narrower than the kernel (the ink) filled in;
     # it keeps step edges (a shadow's, the page's) where they are, so they divide out.
-    background = _closing(small, kernel, k)
+    background = _closing(small, kernel, k, surround)
     small_background = cv2.blur(background, (3, 3))
     paper_level = uint8_percentiles(small_background, (95,))[0]
     floor = max(16.0, PAPER_FLOOR * paper_level)
