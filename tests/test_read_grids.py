@@ -234,3 +234,22 @@ def test_a_digit_against_a_grids_pale_line_stays_when_the_line_goes():
     kept = out > 0
     assert (kept & three).sum() >= 0.9 * (three[:, :96]).sum()  # the 3 stays ...
     assert not kept[44:130, 96:98].any() and not kept[180:250, 96:98].any()  # ... the line above and below it goes
+
+
+def test_a_digit_joined_to_a_lines_remnant_reads_without_it():
+    # what rule removal leaves of a box side crossing a digit: a straight stub above and below it,
+    # one component with the digit, taller than its neighbours, read as something else (a 6 as 8,
+    # a 3 as 8) or "not a digit" (dev grids: digits against comb and cell sides)
+    for hand in (HANDS[0], HANDS[2]):
+        for text in ("4618", "7395"):
+            image = page((900, 400))
+            cv2.line(image, (40, 300), (860, 300), (90, 90, 90), 2)  # a printed rule: lines were taken out
+            x, boxes = 100, []
+            for ch in text:
+                ink = text_ink(ch, 44, hand)
+                boxes.append(put(image, ink, x, 120))
+                x += ink.shape[1] + 12
+            bx, by, bw, bh = boxes[1]
+            cv2.line(image, (bx + bw // 2, by - 30), (bx + bw // 2, by + 4), (60, 60, 60), 2)
+            cv2.line(image, (bx + bw // 2, by + bh - 4), (bx + bw // 2, by + bh + 30), (60, 60, 60), 2)
+            assert reader().read(photo(image)).lines == [text], (hand, text)

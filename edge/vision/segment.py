@@ -36,6 +36,7 @@ from edge.vision.field import (
 from edge.vision.grid import Grid, drop_box_sides, removed_lines
 from edge.vision.paper_lines import remove_rules
 from edge.vision.picture import to_grey
+from edge.vision.remnants import without_remnant
 from edge.vision.threshold import (
     CLOSING_FRACTION,
     Labelling,
@@ -158,7 +159,9 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
         marks.append(boxes_array([p.box for p in blob.default if not is_digit(p)]))
         if default:
             peers = boxes[[owner != b for owner in owners]] if len(blob.cuts) > 1 else None
-            others = (c for c in blob.cuts[1:] if all(is_digit(p) for p in c) or small_strokes(c, peers))
+            others = [c for c in blob.cuts[1:] if all(is_digit(p) for p in c) or small_strokes(c, peers)]
+            if lined and len(default) == 1 and (bare := without_remnant(default[0], labels, median_h)):
+                others.append((bare,))  # a line's remnant joined to the digit: the digit alone
             kept.append(Blob((default, *others), blob.lattice if default == blob.default else (), only_ones=blob.only_ones))
     return merge_alternatives(kept), labels, one_field, np.concatenate(marks).astype(np.int32)
 
