@@ -115,3 +115,27 @@ def test_same_seed_same_result(mnist_dir, tmp_path):
         return run(config, verbose=0)["test_accuracy"]
 
     assert abs(once("a") - once("b")) <= 0.01  # CPU float noise may move a digit or two
+
+
+def test_far_digits_are_small_and_blurred_yet_whole_and_leave_the_near_crops_as_they_were(mnist_dir):
+    # the field test's scale scenes hold digits 9-18 px tall, blurred by a pixel or so: their
+    # crops are soft blobs that crops drawn at 40-110 px never show the model (--far-digits)
+    from train.augment import camera_style_batch, normalize_crop
+
+    digits = load_split("train", mnist_dir).images[:200]
+    far = camera_style_batch(digits, 0, far=1.0)
+    near = camera_style_batch(digits, 0)
+    clean = [normalize_crop(d) for d in digits]
+
+    def agreement(crops):  # how much each crop still looks like its digit
+        return float(np.mean([np.corrcoef(c.ravel(), k.ravel())[0, 1] for c, k in zip(crops, clean, strict=True)]))
+
+    def softness(crops):  # share of the ink that is neither background nor full ink
+        return float(np.mean(np.concatenate([c[c > 0] for c in crops]) < 200))
+
+    assert all(c.any() for c in far)
+    assert agreement(far) > 0.5  # whole digits, not blocks or specks
+    assert softness(far) > softness(near) + 0.1  # blurred as a far camera sees them
+    half = camera_style_batch(digits, 0, far=0.5)
+    same = [bool((h == n).all()) for h, n in zip(half, near, strict=True)]
+    assert 0.3 < np.mean(same) < 0.7  # about half seen from afar, the others the very near crops

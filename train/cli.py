@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--neighbours", type=fraction, metavar="SHARE",
                    help="digits with a sliver of a touching neighbour, as a share of the real ones: how the "
                    "touching-digit search crops a right cut (default: edge 0.1, seed 0)")
+    p.add_argument("--far-digits", type=fraction, default=0.0, metavar="SHARE",
+                   help="share of the camera-style crops seen from afar: 11-18 px tall and blurred by a pixel "
+                   "or so, as the field test's scale scenes hold them (default: 0)")
     p.add_argument("--negative-kinds", type=_kinds, metavar="KIND,...",
                    help="which 'not a digit' crops to draw, in equal shares (default: all: "
                    + ",".join(KINDS) + ")")
@@ -118,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         kaggle_train=args.kaggle_train, kaggle_test=args.kaggle_test, crops=args.crops,
         limit_train=args.limit_train, limit_test=args.limit_test, other_hands=args.other_hands,
         negatives=args.negatives, neighbours=args.neighbours, negative_kinds=args.negative_kinds,
-        distribute=args.distribute, init_from=args.init_from, distill_from=args.distill_from, out=args.out or f"runs/{args.model}",
+        far_digits=args.far_digits, distribute=args.distribute, init_from=args.init_from, distill_from=args.distill_from, out=args.out or f"runs/{args.model}",
     )
     try:
         metrics = run(config, verbose=0 if args.quiet else 1, resume=args.resume)

@@ -55,6 +55,7 @@ class TrainConfig:
     val_fraction: float = VAL_FRACTION  # held out of the training data, stratified by digit
     seed: int = 0  # numpy, Keras and the split; same seed, same run (within CPU float noise)
     camera_fraction: float = 0.4  # share of each epoch's digits drawn as camera-style crops
+    far_digits: float = 0.0  # share of those crops seen from afar (train.augment.camera_style's `small`)
     augment: bool = True  # False: plain digits (quick looks; the full recipe needs it on)
     data_dir: str | None = None  # MNIST folder; None: $EDGE_DIGITS_DATA, else the cache
     kaggle_train: str | None = None  # extra labelled digits in Kaggle's train.csv layout
@@ -213,7 +214,7 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     shares = {"hands_share": config.other_hands, "negative_share": config.negatives,
               "neighbour_share": config.neighbours, "negative_kinds": tuple(config.negative_kinds),
               "augment": config.augment}
-    mix = build_mix(data.x_train, data.y_train, config.seed, cache=out / "pools.npz", **shares)
+    mix = build_mix(data.x_train, data.y_train, config.seed, cache=out / "pools.npz", far_share=config.far_digits, **shares)
     val = validation_mix(data.x_val, data.y_val, config.seed, **shares)
     data.sources["mix"] = {"train": mix.counts, "val": val.counts}
     # a path may later hold another model: keep its bytes' hash (each teacher's, for several)

@@ -45,11 +45,13 @@ def _pools(x_digits: np.ndarray, y_digits: np.ndarray, seed: int, hands_share: f
 
 def build_mix(x, y, seed: int, *, hands_share: float, negative_share: float, augment: bool,
               neighbour_share: float = 0.0, negative_kinds: tuple[str, ...] = KINDS,
-              cache: Path | None = None, camera: bool = True) -> Mix:
+              cache: Path | None = None, camera: bool = True, far_share: float = 0.0) -> Mix:
     """`x, y` (real digits) plus `hands_share` of their count in other hands and `neighbour_share`
     with a touching neighbour's sliver, plus negatives of `negative_kinds` making up
-    `negative_share` of all those digits. Cached in `cache` (an .npz) when given."""
+    `negative_share` of all those digits, and the digits' camera-style copies (`far_share` of them
+    seen from afar). Cached in `cache` (an .npz) when given."""
     shares = (len(x), seed, hands_share, negative_share, neighbour_share, augment, tuple(negative_kinds))
+    shares += (far_share,) if far_share else ()  # a cache made before the far share still matches
     key = hashlib.sha256(x.tobytes()[:1_000_000] + repr(shares).encode()).hexdigest()
     names = ("hands_x", "hands_y", "near_x", "near_y", "neg_x", "camera_x")
     if cache is not None and cache.exists():
@@ -57,7 +59,7 @@ def build_mix(x, y, seed: int, *, hands_share: float, negative_share: float, aug
         if str(saved["key"]) == key:
             return _assemble(x, y, *(saved[name] for name in names))
     pools = _pools(x, y, seed, hands_share, negative_share, neighbour_share, tuple(negative_kinds), augment)
-    camera_x = camera_style_batch(x, seed) if (augment and camera) else x
+    camera_x = camera_style_batch(x, seed, far_share) if (augment and camera) else x
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp.npz")
