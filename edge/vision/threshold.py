@@ -70,12 +70,12 @@ def _closing(small: np.ndarray, kernel: np.ndarray, k: int, surround: bool = Tru
 
 def _paper_beyond_strokes(small: np.ndarray, padded: np.ndarray, pad: int, bright: float) -> None:
     """Pads `padded` (`small` with `pad` px each side) with the paper beside each stroke the
-    frame's edge cuts, in place: dark along the edge (under EDGE_STROKE of the brightest of a
-    band the kernel's half deep) for a stretch with paper at both ends (an edge pixel at
-    EDGE_PAPER of the band's brightest, itself not surround: SURROUND of the frame's `bright`
-    paper). Either padding
-    would fill a stroke along the edge into the background and lose it. Dark from a corner
-    along the edge is a printed frame's side or the surround, and stays as padded."""
+    frame's edge cuts, in place. A stroke is dark along the edge (under EDGE_STROKE of the
+    brightest of a band the kernel's half deep) in a stretch with paper at both its ends (edge
+    pixels at EDGE_PAPER of that brightest, the band itself no surround: SURROUND of the frame's
+    `bright` paper). Either padding would fill a stroke along the edge into the background and
+    lose it. Dark from a corner along the edge is a printed frame's side or the surround, and
+    stays as padded."""
     h, w = small.shape
     band = min(pad, h, w)
     sides = (  # (the edge's line, the paper band beside it, the pad's cells beyond it)
