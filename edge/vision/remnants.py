@@ -7,6 +7,9 @@ remnant is straight and thin: whole columns of ink at its side (a side runs past
 top and bottom) or rows at its top or bottom that hold one thin run only. The piece without
 them is one more cut of the blob for the classifier to settle; nothing is taken out on sight
 (a 4's or 7's stem is such a run too, and there the whole piece reads as the digit).
+
+Where a grid's line runs across a piece, digits of two cells may have joined through the band
+rule removal gave back where they cross it: the piece parted along the line is a cut too.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 
 from edge.vision.box import Box
 from edge.vision.cuts import Piece
+from edge.vision.grid import Grid
 
 TALL = 1.3  # a piece this many times the median digit height may carry a remnant
 SIDE_COVER = 0.9  # a column inked over this share of the piece's rows is a side's
@@ -23,6 +27,7 @@ STUB_WIDTH = 0.2  # a row holding one run at most this share of the piece's widt
 STUB_LENGTH = 0.3  # ... straight for at least this share of the median digit height
 STUB_SLOPE = 0.1  # ... and upright: its middle moves at most this many px a row
 KEEP = 0.5  # the piece without its remnant is at least this share of the median digit height
+CROSS_SLACK = 0.1  # a line runs across a piece when it reaches within this share of its box's ends
 
 
 def without_remnant(piece: Piece, labels: np.ndarray, median_h: float) -> Piece | None:
@@ -72,3 +77,44 @@ def _stub(rows: np.ndarray, thin: int, length: float) -> int:
         if abs(middle - first) > max(1.5, STUB_SLOPE * n):
             return n if n >= length else 0
     return 0  # the whole piece: no digit below or above it
+
+
+def across_lines(piece: Piece, labels: np.ndarray, grid: Grid, median_h: float) -> tuple[Piece, ...] | None:
+    """`piece` parted along the grid's lines that run across it (a printed line from side to side
+    of its box, at least KEEP digit heights in from its ends): digits in neighbouring cells that
+    touch through the band rule removal gave back where they cross a line come out one a cell.
+    Each part is its box's ink, tightened; parts shorter than KEEP digit heights (a stray
+    stroke's end) are left out. None where no line runs across it or a single part is left."""
+    box = piece.box
+    margin = KEEP * median_h
+    xs = [box.x] + _across(grid.vertical, (box.x, box.w), (box.y, box.h), margin, along=1)
+    ys = [box.y] + _across(grid.horizontal, (box.y, box.h), (box.x, box.w), margin, along=0)
+    if len(xs) == 1 and len(ys) == 1:
+        return None
+    xs, ys = sorted(set(xs)) + [box.x + box.w], sorted(set(ys)) + [box.y + box.h]
+    parts = []
+    for y0, y1 in zip(ys[:-1], ys[1:]):
+        for x0, x1 in zip(xs[:-1], xs[1:]):
+            mask = np.isin(labels[y0:y1, x0:x1], piece.labels)
+            rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+            if rows.size and rows[-1] + 1 - rows[0] >= margin:
+                parts.append(Piece(Box(x0 + int(cols[0]), y0 + int(rows[0]), int(cols[-1] + 1 - cols[0]),
+                                       int(rows[-1] + 1 - rows[0])), piece.labels))
+    return tuple(parts) if len(parts) > 1 else None
+
+
+def _across(lines: np.ndarray, span: tuple[int, int], length: tuple[int, int], margin: float, along: int) -> list[int]:
+    """Where `lines` (x, y, w, h rows; `along` 1: vertical, they run along y) cross a box whose
+    extent across them is `span` (start, size) and along them `length`: each line's middle,
+    at least `margin` in from the span's ends, for lines that reach within CROSS_SLACK of both
+    of the box's ends along them."""
+    out = []
+    start, size = span
+    lo, extent = length
+    for row in np.asarray(lines).reshape(-1, 4):
+        middle = row[1 - along] + row[3 - along] / 2
+        first, last = row[along], row[along] + row[2 + along]
+        if start + margin <= middle <= start + size - margin and first <= lo + CROSS_SLACK * extent \
+                and last >= lo + (1 - CROSS_SLACK) * extent:
+            out.append(int(round(middle)))
+    return out

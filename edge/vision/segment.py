@@ -36,7 +36,7 @@ from edge.vision.field import (
 from edge.vision.grid import Grid, drop_box_sides, removed_lines
 from edge.vision.paper_lines import remove_rules
 from edge.vision.picture import to_grey
-from edge.vision.remnants import without_remnant
+from edge.vision.remnants import across_lines, without_remnant
 from edge.vision.threshold import (
     CLOSING_FRACTION,
     Labelling,
@@ -85,7 +85,8 @@ class BestGuess:
 
 
 def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, stripped: bool = False,
-               labelled: Labelling | None = None, lined: bool = True) -> tuple[list[Blob], np.ndarray, bool, np.ndarray]:
+               labelled: Labelling | None = None, lined: bool = True, grid: Grid | None = None,
+               ) -> tuple[list[Blob], np.ndarray, bool, np.ndarray]:
     """Blobs of digit ink with their candidate cuts, the label image their pieces index, whether
     the image is one field (`layout` 'auto' decides, see edge.vision.field), and the boxes of
     blobs too small or flat for a digit (dots, dashes: the separator candidates).
@@ -162,6 +163,8 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
             others = [c for c in blob.cuts[1:] if all(is_digit(p) for p in c) or small_strokes(c, peers)]
             if lined and len(default) == 1 and (bare := without_remnant(default[0], labels, median_h)):
                 others.append((bare,))  # a line's remnant joined to the digit: the digit alone
+            if grid is not None and len(default) == 1 and (parts := across_lines(default[0], labels, grid, median_h)):
+                others.append(parts)  # digits of neighbouring cells joined across their line
             kept.append(Blob((default, *others), blob.lattice if default == blob.default else (), only_ones=blob.only_ones))
     return merge_alternatives(kept), labels, one_field, np.concatenate(marks).astype(np.int32)
 
@@ -229,7 +232,7 @@ def _segment(layout: str, inked: tuple) -> Segmentation:
         digit_ink, box_sides = drop_box_sides(ruled, removed)  # the sides of comb boxes, which rule removal leaves
         lined = inside_edge_band(removed, grid)
     unchanged = labelled() if digit_ink is binary else None
-    blobs, labels, one_field, marks = find_blobs(digit_ink, ink, layout, labelled=unchanged, lined=lined)
+    blobs, labels, one_field, marks = find_blobs(digit_ink, ink, layout, labelled=unchanged, lined=lined, grid=grid)
     return Segmentation(tuple(blobs), ink, labels, one_field, marks, grid, box_sides)
 
 
