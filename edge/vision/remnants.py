@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from edge.vision.box import Box
+from edge.vision.crops import piece_mask
 from edge.vision.cuts import Piece
 from edge.vision.grid import Grid
 
@@ -36,7 +37,7 @@ def without_remnant(piece: Piece, labels: np.ndarray, median_h: float) -> Piece 
     box = piece.box
     if box.h <= TALL * median_h:
         return None
-    mask = np.isin(labels[box.slices()], piece.labels)
+    mask = piece_mask(labels, piece) > 0
     h, w = mask.shape
     left, right = 0, w
     side = np.flatnonzero(mask.sum(axis=0) >= SIDE_COVER * h)
@@ -92,10 +93,11 @@ def across_lines(piece: Piece, labels: np.ndarray, grid: Grid, median_h: float) 
     if len(xs) == 1 and len(ys) == 1:
         return None
     xs, ys = sorted(set(xs)) + [box.x + box.w], sorted(set(ys)) + [box.y + box.h]
+    whole = piece_mask(labels, piece) > 0
     parts = []
     for y0, y1 in zip(ys[:-1], ys[1:]):
         for x0, x1 in zip(xs[:-1], xs[1:]):
-            mask = np.isin(labels[y0:y1, x0:x1], piece.labels)
+            mask = whole[y0 - box.y : y1 - box.y, x0 - box.x : x1 - box.x]
             rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
             if rows.size and rows[-1] + 1 - rows[0] >= margin:
                 parts.append(Piece(Box(x0 + int(cols[0]), y0 + int(rows[0]), int(cols[-1] + 1 - cols[0]),
