@@ -76,6 +76,22 @@ def test_a_grids_missing_lines_are_found_at_its_pitch_or_as_pale_lines_in_the_in
     assert sorted(np.round(xs[:, 0] + xs[:, 2] / 2).tolist()) == [100, 280, 340, 400, 460]
 
 
+def test_a_grid_seen_in_perspective_has_its_pale_lines_found_where_they_run():
+    from edge.vision.grid import regular_lines
+
+    # the camera sees the grid at a slant: every line drifts 40 px to the right from top to
+    # bottom, so a block line's box is 43 px wide, and at the top and the bottom the pale lines
+    # lie 20 px off the even steps between the boxes' centres (dev grids 6: a block of nine
+    # cells read as one cell, its digits run together into numbers)
+    ink = np.zeros((600, 600), np.uint8)
+    for x, level in ((100, 200), (160, 40), (220, 40), (280, 200), (340, 40), (400, 40), (460, 200)):
+        cv2.line(ink, (x, 0), (x + 40, 599), level, 3 if level > 100 else 2)
+    ink = cv2.GaussianBlur(ink, (5, 5), 0)  # the camera's blur
+    blocks = np.array([[99, 0, 43, 600], [279, 0, 43, 600], [459, 0, 43, 600]], np.float64)
+    lines = regular_lines(blocks, 0, 40.0, ink)
+    assert sorted(np.round(lines[:, 0] + lines[:, 2] / 2).tolist()) == [120, 180, 240, 300, 360, 420, 480]
+
+
 def combs(numbers, seed: int, *, first: int, pitch: int, left: int, line: int) -> np.ndarray:
     """A page with one comb of boxes per number (64 px tall, 52 px wide), a digit in each box."""
     image = page((1280, 720))

@@ -221,8 +221,9 @@ def _pale_steps(ink: np.ndarray, axis: int, a: np.ndarray, b: np.ndarray, start:
     """Into how many cells the pale lines printed between found lines `a` and `b` (running
     together from `start` to `end`) divide their gap: the fewest, of CELL size, for which the ink
     map's profile across the gap peaks at every even step (by LINE_SHARE of the profile's own
-    highest, its found lines') in PALE_BANDS - 1 of PALE_BANDS bands along the lines (a line in
-    perspective drifts across them), the digits eroded away (PALE_RUN); 0 where none does."""
+    highest, its found lines') in PALE_BANDS - 1 of PALE_BANDS bands along the lines, the steps
+    taken between where the found lines run in that band (a line in perspective drifts across
+    its box), the digits eroded away (PALE_RUN); 0 where none does."""
     lo, hi = int(a[axis]), int(b[axis] + b[axis + 2])
     strip = np.ascontiguousarray(ink[start:end, lo:hi] if axis == 0 else ink[lo:hi, start:end].T)
     if strip.shape[0] < PALE_BANDS or strip.shape[1] < 8:
@@ -231,12 +232,16 @@ def _pale_steps(ink: np.ndarray, axis: int, a: np.ndarray, b: np.ndarray, start:
     # on, the digits in the cells (whose rows would peak like lines) do not
     strip = cv2.erode(strip, np.ones((max(3, int(PALE_RUN * digit_h)) | 1, 1), np.uint8))
     profiles = [band.mean(axis=0) for band in np.array_split(strip.astype(np.float64), PALE_BANDS, axis=0)]
-    pa, pb = a[axis] + a[axis + 2] / 2 - lo, b[axis] + b[axis + 2] / 2 - lo
-    gap = pb - pa
+    # where the found lines run in each band: a line in perspective drifts across its box
+    a_span, b_span = (int(a[axis]) - lo, int(a[axis] + a[axis + 2]) - lo + 1), (int(b[axis]) - lo, hi - lo)
+    ends = [(a_span[0] + int(np.argmax(q[slice(*a_span)])), b_span[0] + int(np.argmax(q[slice(*b_span)])))
+            for q in profiles]
+    gap = b[axis] + b[axis + 2] / 2 - a[axis] - a[axis + 2] / 2
     for steps in range(max(2, int(np.ceil(gap / (CELL[1] * digit_h)))), int(gap / (CELL[0] * digit_h)) + 1):
         cell = gap / steps
         reach, side = max(2, round(0.1 * cell)), round(0.35 * cell)
-        found = sum(all(_peaks(q, round(pa + j * cell), reach, side) for j in range(1, steps)) for q in profiles)
+        found = sum(all(_peaks(q, round(pa + j * (pb - pa) / steps), reach, side) for j in range(1, steps))
+                    for q, (pa, pb) in zip(profiles, ends, strict=True))
         if found >= PALE_BANDS - 1:
             return steps
     return 0
