@@ -289,3 +289,18 @@ def test_digits_of_two_cells_joined_across_their_line_come_out_one_a_cell():
         truth[row].append(upper)
         truth[row + 1].append(lower)
     assert reader().read(photo(image)).lines == [" ".join(t) for t in truth if t]
+
+
+def test_a_speck_between_two_cells_digits_joins_no_number():
+    from edge.vision.layout import split_numbers
+    from edge.vision.separators import Mark
+
+    # a 4 and a 2 in neighbouring cells of a sudoku, a speck of the line between them read as
+    # a `.` (dev grids 20: the row `4 2 2 9` read `42 2 9`)
+    boxes = np.array([[576, 195, 28, 37], [714, 191, 32, 47]], np.float64)
+    dot = [Mark(".", (690, 226, 5, 5))]
+    cells = np.array([580.0, 708.0])
+    assert split_numbers(boxes, [0, 1], 40.0, dot, cells) == [[0], [1]]
+    # off a grid the `.` keeps one number whole (`4.2`); in one, a piece of a line read as a comb side joins none either
+    assert split_numbers(boxes, [0, 1], 40.0, dot) == [[0, 1]]
+    assert split_numbers(boxes, [0, 1], 40.0, [Mark("|", (690, 195, 3, 40))], cells) == [[0], [1]]

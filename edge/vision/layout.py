@@ -56,11 +56,14 @@ def group_lines(boxes: np.ndarray, row_y: np.ndarray | None = None) -> list[list
 def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators=(), column=None) -> list[list[int]]:
     """Split one line (indices, left to right) into numbers at gaps wider than NUMBER_GAP heights;
     a `.` or `,` in the gap joins (`25.441`), a `-` or `/` parts (edge.vision.separators);
-    digits in two cells of a grid (`column`: per box, its cell's column or NaN) are two numbers."""
+    digits in two cells of a grid (`column`: per box, its cell's column or NaN) are two numbers,
+    whatever lies between them (a piece of the cell's line reads as a `.` or a comb box's side)."""
     numbers: list[list[int]] = []
     right_edge = -np.inf
     for i in line:
         x, _, w, _ = boxes[i]
+        # NaN (outside cells) differs from everything too
+        other_cell = bool(numbers) and column is not None and column[i] != column[numbers[-1][-1]]
         mark = between(separators, boxes[numbers[-1][-1]], boxes[i]) if numbers and separators else None
         wide = x - right_edge > NUMBER_GAP * digit_h
         if numbers:
@@ -68,9 +71,8 @@ def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators
             # big digits are spaced more widely than the page's median digit; and a number keeps
             # its size: a small one written just beside a big one is another
             wide = x - right_edge > NUMBER_GAP * max(digit_h, small) or big > SIZE_CHANGE * small
-            if column is not None and column[i] != column[numbers[-1][-1]]:
-                wide = True  # NaN (outside cells) differs from everything too
-        if not numbers or (mark is not None and mark not in JOINING) or (wide and mark not in JOINING):
+        joins = mark in JOINING and not other_cell
+        if not numbers or (mark is not None and mark not in JOINING) or ((wide or other_cell) and not joins):
             numbers.append([i])
         else:
             numbers[-1].append(i)
