@@ -92,6 +92,39 @@ def test_a_grid_seen_in_perspective_has_its_pale_lines_found_where_they_run():
     assert sorted(np.round(lines[:, 0] + lines[:, 2] / 2).tolist()) == [120, 180, 240, 300, 360, 420, 480]
 
 
+def test_a_slanted_grids_cells_follow_its_lines():
+    from edge.vision.grid import Grid, cells
+
+    # three columns of 60 px cells whose lines drift 40 px to the right from top to bottom: a
+    # digit at the top and one at the bottom of the middle column lie in it where the lines run,
+    # though the top one is left and the bottom one right of where the lines' boxes are centred
+    ink = np.zeros((700, 700), np.uint8)
+    for x in (100, 160, 220, 280):
+        cv2.line(ink, (x, 50), (x + 40, 649), 200, 3)
+    for y in range(50, 651, 60):
+        cv2.line(ink, (100, y), (320, y), 200, 3)
+    grid = Grid(np.array([[x - 1, 50, 43, 600] for x in (100, 160, 220, 280)], np.int32),
+                np.array([[100, y - 1, 221, 3] for y in range(50, 651, 60)], np.int32))
+    boxes = np.array([[150, 60, 40, 40], [230, 600, 40, 40], [250, 300, 40, 40]], np.float64)
+    found = cells(grid, boxes, ink)
+    assert found is not None
+    row_y, column = found
+    assert column[0] == column[1] != column[2]
+    assert abs(row_y[0] - 80) <= 2 and abs(row_y[1] - 620) <= 2
+
+
+def test_a_grids_line_found_in_part_runs_on_between_its_long_neighbours():
+    from edge.vision.grid import regular_lines
+
+    # rows of 60 px: the lines at y = 100 and 280 found whole, the one at 160 only on the right
+    # (the left of it pale, or in a shadow); the cells left of it still have their lines
+    found = np.array([[0, 99, 600, 3], [300, 159, 300, 3], [0, 279, 600, 3]], np.float64)
+    lines = regular_lines(found, 1, 40.0)
+    ys = np.round(lines[:, 1] + lines[:, 3] / 2)
+    assert sorted(ys.tolist()) == [100, 160, 220, 280]
+    assert (lines[:, 0] == 0).all() and (lines[:, 2] == 600).all()
+
+
 def combs(numbers, seed: int, *, first: int, pitch: int, left: int, line: int) -> np.ndarray:
     """A page with one comb of boxes per number (64 px tall, 52 px wide), a digit in each box."""
     image = page((1280, 720))

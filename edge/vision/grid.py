@@ -37,6 +37,8 @@ PITCH_SLACK = 0.15  # ... where it is that many cells to within this share of on
 PALE_RUN = 1.2  # ... each runs on longer than this many digit heights
 PALE_BANDS = 4  # ... its pale inner lines are looked for in this many bands along its block lines
 LINE_SHARE = 0.04  # ... each a peak of this share of its block lines' ink across its cells
+SLANT_END = 0.1  # a line's slant is read from where it lies in this share of its length at each end
+RUN_ON = 0.8  # a line this share as long as the grid's longest is one of its long lines
 IN_CELLS = 0.6  # share of the digits that must lie in cells for the page to be read as a grid
 
 
@@ -193,7 +195,8 @@ def regular_lines(lines: np.ndarray, axis: int, digit_h: float, ink: np.ndarray 
     along = 1 - axis  # the direction a line runs
     position = lines[:, axis] + lines[:, axis + 2] / 2
     order = np.argsort(position)
-    lines, position = lines[order], position[order]
+    lines, position = lines[order].copy(), position[order]
+    _run_on(lines, axis)
     gaps = np.diff(position)
     cellish = gaps[(gaps >= CELL[0] * digit_h) & (gaps <= CELL[1] * digit_h)]
     pitch = float(np.median(cellish[cellish <= 1.3 * cellish.min()])) if len(cellish) else None
@@ -207,14 +210,60 @@ def regular_lines(lines: np.ndarray, axis: int, digit_h: float, ink: np.ndarray 
         steps = round(gap / pitch) if pitch else 0
         if not (2 <= steps <= MAX_FILL and abs(gap - steps * pitch) <= PITCH_SLACK * pitch):
             steps = 0
-            if ink is not None and gap > CELL[1] * digit_h:
+            if ink is not None and gap >= 2 * CELL[0] * digit_h:
                 steps = _pale_steps(ink, axis, a, b, int(start), int(end), digit_h)
         for j in range(1, steps):
-            line = np.zeros(4)
+            line = np.zeros(lines.shape[1])  # a 5th column, a slant, goes between its neighbours'
             line[axis], line[axis + 2] = position[k] + j * gap / steps - 1, 2
             line[along], line[along + 2] = start, end - start
+            line[4:] = a[4:] + j / steps * (b[4:] - a[4:])
             added.append(line)
     return np.concatenate([lines, np.array(added)]) if added else lines
+
+
+def _with_slants(lines: np.ndarray, axis: int, ink: np.ndarray) -> np.ndarray:
+    """`lines` (N, 4) with a 5th column: how far each runs across `axis` per pixel along it,
+    from where the ink map's line lies in its box's first and last SLANT_END of its length."""
+    out = np.zeros((len(lines), 5))
+    out[:, :4] = lines
+    along = 1 - axis
+    for line in out:
+        lo, width = int(line[axis]), int(line[axis + 2])
+        first, length = int(line[along]), int(line[along + 2])
+        end = max(1, round(SLANT_END * length))
+        if width < 3 or length < 4 * end:
+            continue
+        box = ink[first : first + length, lo : lo + width] if axis == 0 else ink[lo : lo + width, first : first + length].T
+        head = np.argmax(box[:end].sum(axis=0, dtype=np.int64))
+        tail = np.argmax(box[-end:].sum(axis=0, dtype=np.int64))
+        line[4] = (tail - head) / (length - end)
+    return out
+
+
+def _at(lines: np.ndarray, axis: int, along_at: float) -> np.ndarray:
+    """Where each of `lines` lies across `axis` at `along_at` along it (with a 5th column, slanted)."""
+    centre = lines[:, axis] + lines[:, axis + 2] / 2
+    if lines.shape[1] < 5:
+        return centre
+    along = 1 - axis
+    return centre + lines[:, 4] * (along_at - lines[:, along] - lines[:, along + 2] / 2)
+
+
+def _run_on(lines: np.ndarray, axis: int) -> None:
+    """A found line shorter than the grid's long lines (RUN_ON of the longest), lying between two of
+    them, runs on where they run together (in place; `lines` sorted by position across `axis`):
+    where the camera lost the rest of a pale inner line, the grid's cells still reach it."""
+    along = 1 - axis
+    start, end = lines[:, along], lines[:, along] + lines[:, along + 2]
+    long = np.flatnonzero(end - start >= RUN_ON * (end - start).max())
+    for i in range(len(lines)):
+        before, after = long[long < i], long[long > i]
+        if i in long or not len(before) or not len(after):
+            continue
+        a, b = before[-1], after[0]
+        lo, hi = max(start[a], start[b]), min(end[a], end[b])
+        if lo <= start[i] and end[i] <= hi:
+            lines[i, along], lines[i, along + 2] = lo, hi - lo
 
 
 def _pale_steps(ink: np.ndarray, axis: int, a: np.ndarray, b: np.ndarray, start: int, end: int, digit_h: float) -> int:
@@ -269,22 +318,27 @@ def cells(grid: Grid, boxes: np.ndarray, ink: np.ndarray | None = None) -> tuple
     horiz = grid.horizontal[grid.horizontal[:, 2] >= GRID_SPAN * digit_h].astype(np.float64)
     if len(vert) < 2 or len(horiz) < 2:
         return None
+    if ink is not None:
+        vert, horiz = _with_slants(vert, 0, ink), _with_slants(horiz, 1, ink)
     vert, horiz = regular_lines(vert, 0, digit_h, ink), regular_lines(horiz, 1, digit_h, ink)
-    vx = vert[:, 0] + vert[:, 2] / 2
-    hy = horiz[:, 1] + horiz[:, 3] / 2
+    centre = vert[:, 0] + vert[:, 2] / 2
     row_y = np.full(len(boxes), np.nan)
     column = np.full(len(boxes), np.nan)
     for i, (x, y, w, h) in enumerate(boxes):
         cx, cy = x + w / 2, y + h / 2
+        # where each line runs beside the digit (a line in perspective slants across its box)
+        vx, hy = _at(vert, 0, cy), _at(horiz, 1, cx)
         spans_x = (horiz[:, 0] <= cx) & (horiz[:, 0] + horiz[:, 2] >= cx)
         spans_y = (vert[:, 1] <= cy) & (vert[:, 1] + vert[:, 3] >= cy)
         above, below = hy[spans_x & (hy <= cy)], hy[spans_x & (hy > cy)]
-        left, right = vx[spans_y & (vx <= cx)], vx[spans_y & (vx > cx)]
+        left = np.flatnonzero(spans_y & (vx <= cx))
+        right = vx[spans_y & (vx > cx)]
         if not (len(above) and len(below) and len(left) and len(right)):
             continue
-        top, bottom, x0, x1 = above.max(), below.min(), left.max(), right.min()
+        left = left[np.argmax(vx[left])]
+        top, bottom, x0, x1 = above.max(), below.min(), vx[left], right.min()
         if CELL[0] * digit_h <= bottom - top <= CELL[1] * digit_h and CELL[0] * digit_h <= x1 - x0 <= CELL[1] * digit_h:
-            row_y[i], column[i] = (top + bottom) / 2, x0
+            row_y[i], column[i] = (top + bottom) / 2, centre[left]  # a column: its left line, wherever it runs
     if np.isfinite(row_y).mean() < IN_CELLS:
         return None
     return row_y, column
