@@ -319,7 +319,7 @@ class DigitReader:
         keep = np.flatnonzero(~slash & ~comma)
         grid_cells = cells(seg.grid, at_seg[keep], seg.ink)
         if grid_cells is not None:
-            grid_cells = (grid_cells[0] * back, grid_cells[1])
+            grid_cells = (grid_cells[0] * back, *grid_cells[1:])
         order, marks = reading_order_and_marks(boxes[keep], one_line=seg.one_field,
                                                marks=seg.marks * back, slash_boxes=boxes[slash], cells=grid_cells,
                                                box_sides=seg.box_sides * back, comma_boxes=boxes[comma])

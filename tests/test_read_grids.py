@@ -105,12 +105,36 @@ def test_a_slanted_grids_cells_follow_its_lines():
         cv2.line(ink, (100, y), (320, y), 200, 3)
     grid = Grid(np.array([[x - 1, 50, 43, 600] for x in (100, 160, 220, 280)], np.int32),
                 np.array([[100, y - 1, 221, 3] for y in range(50, 651, 60)], np.int32))
-    boxes = np.array([[150, 60, 40, 40], [230, 600, 40, 40], [250, 300, 40, 40]], np.float64)
+    boxes = np.array([[150, 60, 40, 40], [230, 600, 40, 40], [250, 300, 40, 40], [160, 120, 40, 40]], np.float64)
     found = cells(grid, boxes, ink)
     assert found is not None
-    row_y, column = found
-    assert column[0] == column[1] != column[2]
+    row_y, column, fields = found
+    assert column[0] == column[1] == column[3] != column[2] and not fields
     assert abs(row_y[0] - 80) <= 2 and abs(row_y[1] - 620) <= 2
+
+
+def test_comb_fields_stacked_into_a_grids_lines_read_one_number_each():
+    from edge.vision.grid import Grid, cells
+    from edge.vision.layout import reading_order
+
+    # two combs of four 75 px boxes, one above the other, their sides in line: the sides join
+    # into long lines across both, as a grid's would (dev grids 10: `9995` read `9 9 9 5`); but
+    # no row of boxes shares a line with another, so each comb is one field, one number, however
+    # far apart its digits stand in their boxes
+    xs, ys = range(300, 601, 75), (100, 190, 260, 350)
+    grid = Grid(np.array([[x - 1, 100, 3, 251] for x in xs], np.int32),
+                np.array([[300, y - 1, 301, 3] for y in ys], np.int32))
+    boxes = np.array([[310, 120, 30, 50], [400, 120, 30, 50], [470, 125, 30, 50], [560, 120, 30, 50],
+                      [305, 280, 30, 50], [390, 280, 30, 50]], np.float64)
+    row_y, column, fields = cells(grid, boxes)
+    assert fields and len(set(column[:4])) == 1 and len(set(column[4:])) == 1 and column[0] != column[4]
+    assert reading_order(boxes, cells=(row_y, column, fields)) == [[[0, 1, 2, 3]], [[4, 5]]]
+    # a grid's rows share their lines: each cell is a number of its own
+    grid = Grid(grid.vertical, np.array([[300, y - 1, 301, 3] for y in (100, 190, 280, 370)], np.int32))
+    boxes[4:, 1] = 210
+    row_y, column, fields = cells(grid, boxes)
+    assert not fields and len(set(column[:4])) == 4
+    assert reading_order(boxes, cells=(row_y, column, fields)) == [[[0], [1], [2], [3]], [[4], [5]]]
 
 
 def test_a_grids_line_found_in_part_runs_on_between_its_long_neighbours():

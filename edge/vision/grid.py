@@ -306,9 +306,11 @@ def _peaks(profile: np.ndarray, at: int, reach: int, side: int) -> bool:
     return near - max(left.min(), right.min()) >= max(LINE_SHARE * profile.max(), 1.0)
 
 
-def cells(grid: Grid, boxes: np.ndarray, ink: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+def cells(grid: Grid, boxes: np.ndarray, ink: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool] | None:
     """Per digit box, the centre y of its cell's row and its cell's column (the x of the line left
-    of it); None where the page is no grid (too few digits in cells larger than themselves).
+    of it), NaN outside cells, and whether the cells are comb fields stacked into a grid's lines
+    (then a column is one field, whose digits are one number); None where the page is no grid
+    (too few digits in cells larger than themselves).
     With the soft `ink` map the boxes index, a grid's pale inner lines count too (regular_lines)."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) == 0 or len(grid.vertical) < 2 or len(grid.horizontal) < 2:
@@ -322,6 +324,8 @@ def cells(grid: Grid, boxes: np.ndarray, ink: np.ndarray | None = None) -> tuple
         vert, horiz = _with_slants(vert, 0, ink), _with_slants(horiz, 1, ink)
     vert, horiz = regular_lines(vert, 0, digit_h, ink), regular_lines(horiz, 1, digit_h, ink)
     centre = vert[:, 0] + vert[:, 2] / 2
+    rows: set[tuple[int, int]] = set()  # each cell row's top and bottom line
+    tops = np.zeros(len(boxes))
     row_y = np.full(len(boxes), np.nan)
     column = np.full(len(boxes), np.nan)
     for i, (x, y, w, h) in enumerate(boxes):
@@ -330,15 +334,22 @@ def cells(grid: Grid, boxes: np.ndarray, ink: np.ndarray | None = None) -> tuple
         vx, hy = _at(vert, 0, cy), _at(horiz, 1, cx)
         spans_x = (horiz[:, 0] <= cx) & (horiz[:, 0] + horiz[:, 2] >= cx)
         spans_y = (vert[:, 1] <= cy) & (vert[:, 1] + vert[:, 3] >= cy)
-        above, below = hy[spans_x & (hy <= cy)], hy[spans_x & (hy > cy)]
+        above, below = np.flatnonzero(spans_x & (hy <= cy)), np.flatnonzero(spans_x & (hy > cy))
         left = np.flatnonzero(spans_y & (vx <= cx))
         right = vx[spans_y & (vx > cx)]
         if not (len(above) and len(below) and len(left) and len(right)):
             continue
-        left = left[np.argmax(vx[left])]
-        top, bottom, x0, x1 = above.max(), below.min(), vx[left], right.min()
-        if CELL[0] * digit_h <= bottom - top <= CELL[1] * digit_h and CELL[0] * digit_h <= x1 - x0 <= CELL[1] * digit_h:
-            row_y[i], column[i] = (top + bottom) / 2, centre[left]  # a column: its left line, wherever it runs
+        top, bottom, left = above[np.argmax(hy[above])], below[np.argmin(hy[below])], left[np.argmax(vx[left])]
+        height, width = hy[bottom] - hy[top], right.min() - vx[left]
+        if CELL[0] * digit_h <= height <= CELL[1] * digit_h and CELL[0] * digit_h <= width <= CELL[1] * digit_h:
+            row_y[i], column[i] = (hy[top] + hy[bottom]) / 2, centre[left]  # a column: its left line, wherever it runs
+            rows.add((top, bottom))
+            tops[i] = top
     if np.isfinite(row_y).mean() < IN_CELLS:
         return None
-    return row_y, column
+    # a grid's rows of cells share their lines; rows of boxes each between lines of their own are
+    # comb fields that stand one above the other: each is one number, its boxes one "cell"
+    fields = not {b for _, b in rows} & {t for t, _ in rows}
+    if fields:
+        column = np.where(np.isfinite(column), -1.0 - tops, np.nan)
+    return row_y, column, fields

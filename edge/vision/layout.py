@@ -53,17 +53,21 @@ def group_lines(boxes: np.ndarray, row_y: np.ndarray | None = None) -> list[list
     return lines
 
 
-def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators=(), column=None) -> list[list[int]]:
+def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators=(), column=None,
+                  fields: bool = False) -> list[list[int]]:
     """Split one line (indices, left to right) into numbers at gaps wider than NUMBER_GAP heights;
     a `.` or `,` in the gap joins (`25.441`), a `-` or `/` parts (edge.vision.separators);
     digits in two cells of a grid (`column`: per box, its cell's column or NaN) are two numbers,
-    whatever lies between them (a piece of the cell's line reads as a `.` or a comb box's side)."""
+    whatever lies between them (a piece of the cell's line reads as a `.` or a comb box's side);
+    with `fields` (a column is a comb field), the digits in one are one number unless a `-` or `/`
+    parts them."""
     numbers: list[list[int]] = []
     right_edge = -np.inf
     for i in line:
         x, _, w, _ = boxes[i]
         # NaN (outside cells) differs from everything too
         other_cell = bool(numbers) and column is not None and column[i] != column[numbers[-1][-1]]
+        same_cell = fields and bool(numbers) and column is not None and column[i] == column[numbers[-1][-1]]
         mark = between(separators, boxes[numbers[-1][-1]], boxes[i]) if numbers and separators else None
         wide = x - right_edge > NUMBER_GAP * digit_h
         if numbers:
@@ -72,7 +76,7 @@ def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators
             # its size: a small one written just beside a big one is another
             wide = x - right_edge > NUMBER_GAP * max(digit_h, small) or big > SIZE_CHANGE * small
         joins = mark in JOINING and not other_cell
-        if not numbers or (mark is not None and mark not in JOINING) or ((wide or other_cell) and not joins):
+        if not numbers or (mark is not None and mark not in JOINING) or ((wide or other_cell) and not joins and not same_cell):
             numbers.append([i])
         else:
             numbers[-1].append(i)
@@ -87,7 +91,8 @@ def reading_order(boxes: np.ndarray, *, one_line: bool = False, marks: np.ndarra
 
     `one_line`: the boxes are one field, read as one line. `marks`: boxes of non-digit blobs,
     the separators among which join or part numbers; `slash_boxes`: blobs known to be `/`.
-    `cells`: (row centre y, column) per box where the boxes lie in a grid (edge.vision.grid.cells);
+    `cells`: (row centre y, column) per box where the boxes lie in a grid, and whether its cells are
+    comb fields (edge.vision.grid.cells);
     `box_sides`: the sides of comb boxes, which join the digits either side into one number.
     """
     return reading_order_and_marks(boxes, one_line=one_line, marks=marks, slash_boxes=slash_boxes, cells=cells,
@@ -104,7 +109,7 @@ def reading_order_and_marks(boxes: np.ndarray, *, one_line: bool = False, marks:
     if len(boxes) == 0:
         return [], []
     digit_h = float(np.median(boxes[:, 3]))
-    row_y, column = cells if cells is not None else (None, None)
+    row_y, column, fields = cells if cells is not None else (None, None, False)
     lines = [[int(i) for i in np.argsort(boxes[:, 0], kind="stable")]] if one_line else group_lines(boxes, row_y)
     marks = np.zeros((0, 4)) if marks is None else np.asarray(marks, np.float64).reshape(-1, 4)
     slash_boxes = np.zeros((0, 4)) if slash_boxes is None else np.asarray(slash_boxes, np.float64).reshape(-1, 4)
@@ -113,7 +118,7 @@ def reading_order_and_marks(boxes: np.ndarray, *, one_line: bool = False, marks:
     order, written, seen = [], [], set()
     for line in lines:
         found = marks_in_line(marks, boxes, line, slash_boxes, box_sides, comma_boxes)
-        order.append(split_numbers(boxes, line, digit_h, found, column))
+        order.append(split_numbers(boxes, line, digit_h, found, column, fields))
         mine = sorted((m for m in found if m.kind in WRITTEN and m.box not in seen), key=lambda m: m.box[0])
         seen.update(m.box for m in mine)
         written.append(tuple(mine))
