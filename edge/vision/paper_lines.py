@@ -16,7 +16,9 @@ from edge.vision.components import component_mask, components, components_at, sp
 
 RULE_LENGTH = 0.12  # a paper line runs at least this share of the frame's width (or height)
 RULE_RUN = 0.07  # ... in straight runs this long: short enough that a tilted line still has them
-RULE_THICKNESS = 0.012  # and is at most this share of the short side thick
+RULE_THICKNESS = 0.012  # and is at most this share of the short side thick ...
+LONG_RULE_THICKNESS = 0.02  # ... or of its own length: a bold grid's block lines, far longer than any pen stroke ...
+LONG_RULE_MAX = 1.5  # ... up to this many times as thick (a digit's bar stroke stays, joined to a field's baseline)
 MIN_RUN = 8  # px: shorter runs cannot tell a line from a stroke
 FULL_BLOCK = np.uint64(2**64 - 1)  # eight pixels of ink (255) read as one 64-bit word
 
@@ -110,7 +112,8 @@ def _on_long_line(found: np.ndarray, labels: np.ndarray, stats: np.ndarray, thic
     piece much thicker than the rest of its line is a pen stroke drawn along it (a 1 on
     a squared paper's line) and stays.
     """
-    thin = thickness <= max_thick
+    extent = stats[1:, cv2.CC_STAT_WIDTH] if run[0] > 1 else stats[1:, cv2.CC_STAT_HEIGHT]
+    thin = thickness <= np.clip(LONG_RULE_THICKNESS * extent, max_thick, LONG_RULE_MAX * max_thick)
     if not thin.any():
         return thin
     # the join's pixels lie in the runs' boxes grown by the kernel: no group of those as long
