@@ -28,7 +28,7 @@ import numpy as np
 from edge.vision.box import Box, boxes_array
 from edge.vision.crops import crop_pieces, stroke_widths
 from edge.vision.cuts import Piece
-from edge.vision.grid import cells, on_lines
+from edge.vision.grid import box_fields, cells, on_lines
 from edge.vision.ink import ink_dark_grey
 from edge.vision.layout import reading_order_and_marks
 from edge.vision.picture import MAX_SIDE, Picture
@@ -320,6 +320,8 @@ class DigitReader:
         grid_cells = cells(seg.grid, at_seg[keep], seg.ink)
         if grid_cells is not None:
             grid_cells = (grid_cells[0] * back, *grid_cells[1:])
+        elif not seg.one_field and (in_boxes := box_fields(seg.grid, at_seg[keep])) is not None:
+            grid_cells = (np.full(len(keep), np.nan), in_boxes, True)  # a form's fields: one number each
         order, marks = reading_order_and_marks(boxes[keep], one_line=seg.one_field,
                                                marks=seg.marks * back, slash_boxes=boxes[slash], cells=grid_cells,
                                                box_sides=seg.box_sides * back, comma_boxes=boxes[comma])

@@ -152,6 +152,30 @@ def test_comb_fields_stacked_into_a_grids_lines_read_one_number_each():
     assert reading_order(boxes, cells=(row_y, column, fields)) == [[[0], [1], [2], [3]], [[4], [5]]]
 
 
+def test_digits_in_one_printed_box_are_one_number_however_far_apart():
+    from edge.vision.grid import Grid, box_fields
+    from edge.vision.layout import reading_order
+
+    # two form fields (boxes 60 px tall), digits 40 px tall spread across each: a digit written
+    # across a comb's side takes the side with it, and with it the `|` that kept the number
+    # whole (dev grids 19: `5354335` read `53 543 3 5`)
+    boxes = np.array([[310, 110, 30, 40], [420, 112, 30, 40], [560, 110, 30, 40],
+                      [305, 230, 30, 40], [470, 228, 30, 40]], np.float64)
+    fields = Grid(np.zeros((0, 4), np.int32),
+                  np.array([[300, 99, 300, 3], [300, 159, 300, 3], [300, 219, 200, 3], [300, 279, 200, 3]], np.int32))
+    in_boxes = box_fields(fields, boxes)
+    assert in_boxes is not None and len(set(in_boxes[:3])) == 1 and len(set(in_boxes[3:])) == 1
+    cells = (np.full(len(boxes), np.nan), in_boxes, True)
+    assert reading_order(boxes, cells=cells) == [[[0, 1, 2]], [[3, 4]]]
+    # a ruled page's lines run on far past its numbers: no field
+    ruled = Grid(fields.vertical, np.array([[0, 99, 1200, 3], [0, 159, 1200, 3]], np.int32))
+    assert box_fields(ruled, boxes[:3]) is None
+    # a grid's rows share their lines: no field either (each cell is a number, see cells())
+    rows = Grid(fields.vertical, np.array([[300, 99, 300, 3], [300, 159, 300, 3], [300, 219, 300, 3]], np.int32))
+    boxes[3:, 1] = 170
+    assert box_fields(rows, boxes) is None
+
+
 def test_a_grids_line_found_in_part_runs_on_between_its_long_neighbours():
     from edge.vision.grid import regular_lines
 

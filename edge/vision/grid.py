@@ -39,7 +39,10 @@ PALE_BANDS = 4  # ... its pale inner lines are looked for in this many bands alo
 LINE_SHARE = 0.04  # ... each a peak of this share of its block lines' ink across its cells
 SLANT_END = 0.1  # a line's slant is read from where it lies in this share of its length at each end
 RUN_ON = 0.8  # a line this share as long as the grid's longest is one of its long lines
-IN_CELLS = 0.6  # share of the digits that must lie in cells for the page to be read as a grid
+IN_CELLS = 0.6
+FIELD_HEIGHT = (0.9, 2.5)  # a form's box (or comb) is this many of its digits' heights tall ...
+FIELD_ENDS = 0.5  # ... its top and bottom lines start and end within this many of each other ...
+FIELD_REACH = 3.0  # ... and no farther than this beyond the digits written in it  # share of the digits that must lie in cells for the page to be read as a grid
 
 
 @dataclass(frozen=True)
@@ -353,3 +356,41 @@ def cells(grid: Grid, boxes: np.ndarray, ink: np.ndarray | None = None) -> tuple
     if fields:
         column = np.where(np.isfinite(column), -1.0 - tops, np.nan)
     return row_y, column, fields
+
+
+def box_fields(grid: Grid, boxes: np.ndarray) -> np.ndarray | None:
+    """Per digit box, which printed box (a form's field, or a comb of them) it is written in, as
+    a number (its top line's index), NaN where none; None where no digit is in one. A field is
+    the nearest removed line above a digit's centre and the nearest below it, FIELD_HEIGHT digit
+    heights apart, that start and end together (FIELD_ENDS: a rectangle's top and bottom) and end
+    within FIELD_REACH digit heights of the digits between them (a ruled page's lines run on past
+    its numbers), sharing neither with another such pair (a grid's rows of cells share them). Its digits are one number however far apart they stand in its boxes (a digit
+    across a comb's side takes the side with it, and the `|` that kept the number whole)."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    horiz = grid.horizontal.astype(np.float64)
+    if len(boxes) == 0 or len(horiz) < 2:
+        return None
+    digit_h = float(np.median(boxes[:, 3]))
+    hy = horiz[:, 1] + horiz[:, 3] / 2
+    start, end = horiz[:, 0], horiz[:, 0] + horiz[:, 2]
+    cx, cy = boxes[:, 0] + boxes[:, 2] / 2, boxes[:, 1] + boxes[:, 3] / 2
+    field = np.full(len(boxes), np.nan)
+    between: dict[tuple[int, int], list[int]] = {}  # the digits between each two lines
+    for i in range(len(boxes)):
+        under = (start <= cx[i]) & (end >= cx[i])
+        above, below = np.flatnonzero(under & (hy <= cy[i])), np.flatnonzero(under & (hy > cy[i]))
+        if len(above) and len(below):
+            between.setdefault((int(above[np.argmax(hy[above])]), int(below[np.argmin(hy[below])])), []).append(i)
+    shared = {b for _, b in between} & {t for t, _ in between}  # a grid's rows of cells share their lines
+    for (top, bottom), members in between.items():
+        if not FIELD_HEIGHT[0] * digit_h <= hy[bottom] - hy[top] <= FIELD_HEIGHT[1] * digit_h:
+            continue
+        if max(abs(start[top] - start[bottom]), abs(end[top] - end[bottom])) > FIELD_ENDS * digit_h:
+            continue
+        x0, x1 = boxes[members, 0].min(), (boxes[members, 0] + boxes[members, 2]).max()
+        left, right = min(start[top], start[bottom]), max(end[top], end[bottom])
+        if left < x0 - FIELD_REACH * digit_h or right > x1 + FIELD_REACH * digit_h or {top, bottom} & shared:
+            continue
+        field[members] = top
+    return field if np.isfinite(field).any() else None
+
