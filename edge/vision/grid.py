@@ -39,10 +39,10 @@ PALE_BANDS = 4  # ... its pale inner lines are looked for in this many bands alo
 LINE_SHARE = 0.04  # ... each a peak of this share of its block lines' ink across its cells
 SLANT_END = 0.1  # a line's slant is read from where it lies in this share of its length at each end
 RUN_ON = 0.8  # a line this share as long as the grid's longest is one of its long lines
-IN_CELLS = 0.6
+IN_CELLS = 0.6  # share of the digits that must lie in cells for the page to be read as a grid
 FIELD_HEIGHT = (0.9, 2.5)  # a form's box (or comb) is this many of its digits' heights tall ...
 FIELD_ENDS = 0.5  # ... its top and bottom lines start and end within this many of each other ...
-FIELD_REACH = 3.0  # ... and no farther than this beyond the digits written in it  # share of the digits that must lie in cells for the page to be read as a grid
+FIELD_REACH = 3.0  # ... and no farther than this beyond the digits written in it
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,9 @@ def _with_slants(lines: np.ndarray, axis: int, ink: np.ndarray) -> np.ndarray:
         end = max(1, round(SLANT_END * length))
         if width < 3 or length < 4 * end:
             continue
-        box = ink[first : first + length, lo : lo + width] if axis == 0 else ink[lo : lo + width, first : first + length].T
+        box = ink[first : first + length, lo : lo + width]  # rows along the line
+        if axis == 1:
+            box = ink[lo : lo + width, first : first + length].T
         head = np.argmax(box[:end].sum(axis=0, dtype=np.int64))
         tail = np.argmax(box[-end:].sum(axis=0, dtype=np.int64))
         line[4] = (tail - head) / (length - end)
@@ -364,8 +366,9 @@ def box_fields(grid: Grid, boxes: np.ndarray) -> np.ndarray | None:
     the nearest removed line above a digit's centre and the nearest below it, FIELD_HEIGHT digit
     heights apart, that start and end together (FIELD_ENDS: a rectangle's top and bottom) and end
     within FIELD_REACH digit heights of the digits between them (a ruled page's lines run on past
-    its numbers), sharing neither with another such pair (a grid's rows of cells share them). Its digits are one number however far apart they stand in its boxes (a digit
-    across a comb's side takes the side with it, and the `|` that kept the number whole)."""
+    its numbers), sharing neither with another such pair (a grid's rows of cells share them).
+    Its digits are one number however far apart they stand in its boxes (a digit across a comb's
+    side takes the side with it, and the `|` that kept the number whole)."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     horiz = grid.horizontal.astype(np.float64)
     if len(boxes) == 0 or len(horiz) < 2:
@@ -393,4 +396,3 @@ def box_fields(grid: Grid, boxes: np.ndarray) -> np.ndarray | None:
             continue
         field[members] = top
     return field if np.isfinite(field).any() else None
-

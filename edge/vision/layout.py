@@ -77,8 +77,8 @@ def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators
             # big digits are spaced more widely than the page's median digit; and a number keeps
             # its size: a small one written just beside a big one is another
             wide = x - right_edge > NUMBER_GAP * max(digit_h, small) or big > SIZE_CHANGE * small
-        joins = mark in JOINING and not other_cell
-        if not numbers or (mark is not None and mark not in JOINING) or ((wide or other_cell) and not joins and not same_cell):
+        joins = same_cell or (mark in JOINING and not other_cell)
+        if not numbers or (mark is not None and mark not in JOINING) or ((wide or other_cell) and not joins):
             numbers.append([i])
         else:
             numbers[-1].append(i)
