@@ -337,27 +337,42 @@ def cells(grid: Grid, boxes: np.ndarray, ink: np.ndarray | None = None) -> tuple
         cx, cy = x + w / 2, y + h / 2
         # where each line runs beside the digit (a line in perspective slants across its box)
         vx, hy = _at(vert, 0, cy), _at(horiz, 1, cx)
-        spans_x = (horiz[:, 0] <= cx) & (horiz[:, 0] + horiz[:, 2] >= cx)
-        spans_y = (vert[:, 1] <= cy) & (vert[:, 1] + vert[:, 3] >= cy)
-        above, below = np.flatnonzero(spans_x & (hy <= cy)), np.flatnonzero(spans_x & (hy > cy))
-        left = np.flatnonzero(spans_y & (vx <= cx))
-        right = vx[spans_y & (vx > cx)]
-        if not (len(above) and len(below) and len(left) and len(right)):
+        row = _either_side(hy, horiz[:, 0], horiz[:, 0] + horiz[:, 2], cx, cy)
+        col = _either_side(vx, vert[:, 1], vert[:, 1] + vert[:, 3], cy, cx)
+        if row is None or col is None:
             continue
-        top, bottom, left = above[np.argmax(hy[above])], below[np.argmin(hy[below])], left[np.argmax(vx[left])]
-        height, width = hy[bottom] - hy[top], right.min() - vx[left]
+        (top, bottom), (left, right) = row, col
+        height, width = hy[bottom] - hy[top], vx[right] - vx[left]
         if CELL[0] * digit_h <= height <= CELL[1] * digit_h and CELL[0] * digit_h <= width <= CELL[1] * digit_h:
             row_y[i], column[i] = (hy[top] + hy[bottom]) / 2, centre[left]  # a column: its left line, wherever it runs
-            rows.add((top, bottom))
+            rows.add(row)
             tops[i] = top
     if np.isfinite(row_y).mean() < IN_CELLS:
         return None
     # a grid's rows of cells share their lines; rows of boxes each between lines of their own are
     # comb fields that stand one above the other: each is one number, its boxes one "cell"
-    fields = not {b for _, b in rows} & {t for t, _ in rows}
+    fields = not _shared(rows)
     if fields:
         column = np.where(np.isfinite(column), -1.0 - tops, np.nan)
     return row_y, column, fields
+
+
+def _either_side(position: np.ndarray, start: np.ndarray, end: np.ndarray, along: float,
+                 across: float) -> tuple[int, int] | None:
+    """The nearest of the lines (at `position` across them, running from `start` to `end`) that
+    pass `along` on the near side of `across` (at or before it) and on the far side; None
+    where a side has none."""
+    passing = (start <= along) & (end >= along)
+    near, far = np.flatnonzero(passing & (position <= across)), np.flatnonzero(passing & (position > across))
+    if not len(near) or not len(far):
+        return None
+    return int(near[np.argmax(position[near])]), int(far[np.argmin(position[far])])
+
+
+def _shared(pairs) -> set[int]:
+    """The lines that are one (top, bottom) pair's bottom and another's top: a grid's rows of
+    cells share their lines, where boxes standing apart each have their own."""
+    return {b for _, b in pairs} & {t for t, _ in pairs}
 
 
 def box_fields(grid: Grid, boxes: np.ndarray) -> np.ndarray | None:
@@ -380,11 +395,9 @@ def box_fields(grid: Grid, boxes: np.ndarray) -> np.ndarray | None:
     field = np.full(len(boxes), np.nan)
     between: dict[tuple[int, int], list[int]] = {}  # the digits between each two lines
     for i in range(len(boxes)):
-        under = (start <= cx[i]) & (end >= cx[i])
-        above, below = np.flatnonzero(under & (hy <= cy[i])), np.flatnonzero(under & (hy > cy[i]))
-        if len(above) and len(below):
-            between.setdefault((int(above[np.argmax(hy[above])]), int(below[np.argmin(hy[below])])), []).append(i)
-    shared = {b for _, b in between} & {t for t, _ in between}  # a grid's rows of cells share their lines
+        if (pair := _either_side(hy, start, end, cx[i], cy[i])) is not None:
+            between.setdefault(pair, []).append(i)
+    shared = _shared(between)
     for (top, bottom), members in between.items():
         if not FIELD_HEIGHT[0] * digit_h <= hy[bottom] - hy[top] <= FIELD_HEIGHT[1] * digit_h:
             continue

@@ -65,11 +65,13 @@ def split_numbers(boxes: np.ndarray, line: list[int], digit_h: float, separators
     right_edge = -np.inf
     for i in line:
         x, _, w, _ = boxes[i]
-        # NaN (outside cells) differs from everything too
-        other_cell = bool(numbers) and column is not None and column[i] != column[numbers[-1][-1]]
-        if fields:  # only two fields part a number: a digit outside every field keeps the usual rules
-            other_cell = other_cell and bool(np.isfinite(column[i]) and np.isfinite(column[numbers[-1][-1]]))
-        same_cell = fields and bool(numbers) and column is not None and column[i] == column[numbers[-1][-1]]
+        other_cell = same_cell = False
+        if numbers and column is not None:
+            mine, before = column[i], column[numbers[-1][-1]]
+            other_cell = mine != before  # NaN (outside cells) differs from everything too
+            if fields:  # only two fields part a number: a digit outside every field keeps the usual rules
+                other_cell &= bool(np.isfinite(mine) and np.isfinite(before))
+                same_cell = mine == before
         mark = between(separators, boxes[numbers[-1][-1]], boxes[i]) if numbers and separators else None
         wide = x - right_edge > NUMBER_GAP * digit_h
         if numbers:
