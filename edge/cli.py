@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import os
 import signal
@@ -25,6 +26,7 @@ from edge.errors import UserError
 from edge.flags import bounded as _bounded
 from edge.flags import resolution as _resolution
 from edge.outputs.paths import write_image
+from edge.pool import MAX_WORKERS, ReaderPool, default_workers
 from edge.reader import DEFAULT_MIN_CONFIDENCE, SPAN_BUDGET, DigitReader, ReadResult
 from edge.service import add_service_flags, parse_args, start_service
 from edge.smoothing import DEFAULT_WINDOW, LineVote
@@ -39,7 +41,7 @@ FPS_SMOOTHING = 0.9  # exponential moving average of the frame rate
 class RunStats:
     frames: int = 0
     seconds: float = 0.0
-    read_ms: float = 0.0  # decode + segment + classify + group, summed over frames
+    read_seconds: float = 0.0  # wall time with a frame being read (segment, classify, group; frames read at once overlap)
     score: Score = field(default_factory=Score)
     stopped_by_signal: bool = False
 
@@ -50,7 +52,7 @@ class RunStats:
     @property
     def read_fps(self) -> float:
         """Frames/s of the reading itself, without getting frames or writing outputs."""
-        return 1000.0 * self.frames / self.read_ms if self.read_ms > 0 else 0.0
+        return self.frames / self.read_seconds if self.read_seconds > 0 else 0.0
 
 
 class StopFlag:
@@ -86,7 +88,7 @@ def save_crops(folder: Path, result: ReadResult) -> None:
 
 def run(
     source,
-    reader: DigitReader,
+    reader: DigitReader | ReaderPool,
     *,
     outputs=None,
     json_lines: bool = False,
@@ -97,15 +99,20 @@ def run(
     say=print,
     service=None,
 ) -> RunStats:
-    """The edge loop: frames in, readings out, until the source ends, max_frames, or a stop signal."""
+    """The edge loop: frames in, readings out, until the source ends, max_frames, or a stop signal.
+
+    `reader`: one reader, or a ReaderPool that reads several frames at once; readings come out
+    in frame order either way."""
     stop = stop or StopFlag()
+    pool = reader if isinstance(reader, ReaderPool) else ReaderPool(lambda: reader)
     vote = LineVote(DEFAULT_WINDOW) if smooth and source.live else None
     stats = RunStats()
     fps = None
+    busy_before = pool.busy_seconds
     start = last = time.perf_counter()
+    frames = source if max_frames is None else itertools.islice(source, max_frames)
     try:
-        for frame in source:  # the caller has opened the source (`with source:`)
-            result = reader.read(frame.image, source=frame.source, index=frame.index, decode_ms=frame.decode_ms)
+        for frame, result in pool.read_all(frames):  # the caller has opened the source (`with source:`)
             raw_lines = result.lines
             if vote is not None:
                 result = vote.vote(result)  # a reading in, a reading out: lines and digits agree
@@ -114,7 +121,6 @@ def run(
             fps = rate if fps is None else FPS_SMOOTHING * fps + (1 - FPS_SMOOTHING) * rate
             last = now
             stats.frames += 1
-            stats.read_ms += result.timing_ms.get("total", 0.0)
             if json_lines:
                 sys.stdout.write(json.dumps(result.as_json()) + "\n")
                 sys.stdout.flush()
@@ -133,12 +139,11 @@ def run(
             if stop() or (outputs is not None and outputs.quit_requested):
                 stats.stopped_by_signal = stop()
                 break
-            if max_frames is not None and stats.frames >= max_frames:
-                break
     finally:
         if outputs is not None:
             outputs.close()
         stats.seconds = time.perf_counter() - start
+        stats.read_seconds = pool.busy_seconds - busy_before
     return stats
 
 
@@ -162,7 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-frames", type=_bounded(int, 1, 10**9, "at least 1"), metavar="N",
                    help=f"stop after N frames (demo default {DEMO_FRAMES})")
     p.add_argument("--model", metavar="PATH", help="a digit .tflite model (default: the shipped int8 model)")
-    p.add_argument("--threads", type=_bounded(int, 1, 64, "1 to 64"), default=1, help="interpreter threads (default 1)")
+    p.add_argument("--threads", type=_bounded(int, 1, 64, "1 to 64"), default=1,
+                   help="threads each reader's interpreter and OpenCV use (default 1; OPENCV_FOR_THREADS_NUM, "
+                        "where set, stays OpenCV's)")
+    p.add_argument("--workers", type=_bounded(int, 1, 16, "1 to 16"), metavar="N",
+                   help="frames read at once, each by its own reader (default: one per core, up to "
+                        f"{MAX_WORKERS}; 1 with --delegate). Readings keep the frames' order")
     p.add_argument("--delegate", choices=["edgetpu"], help="run the model on a Coral Edge TPU")
     p.add_argument("--min-confidence", type=_bounded(float, 0.0, 1.0, "0 to 1"), default=DEFAULT_MIN_CONFIDENCE,
                    metavar="X", help=f"drop digits whose top probability is below X (default {DEFAULT_MIN_CONFIDENCE})")
@@ -235,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = StopFlag()
     stop.install()
     _quiet_opencv()
+    if "OPENCV_FOR_THREADS_NUM" not in os.environ:  # OpenCV's own default is every core, on top of --workers
+        cv2.setNumThreads(args.threads)
     service = None
     try:
         from edge.outputs.overlay import Outputs, display_available, no_window_reason
@@ -244,9 +256,14 @@ def main(argv: list[str] | None = None) -> int:
         service = start_service(args, say)  # None without --serve/--mqtt; a port in use fails here
         source = _make_source(args, stop)
         with source:  # a missing camera is reported before the model loads
-            classifier = DigitClassifier(args.model, threads=args.threads, delegate=args.delegate)
-            reader = DigitReader(classifier, min_confidence=args.min_confidence, layout=args.layout,
-                                 span_budget=args.span_budget)
+            def make_reader() -> DigitReader:
+                classifier = DigitClassifier(args.model, threads=args.threads, delegate=args.delegate)
+                return DigitReader(classifier, min_confidence=args.min_confidence, layout=args.layout,
+                                   span_budget=args.span_budget)
+
+            # one Edge TPU serves one interpreter at a time: frames go to it one by one unless asked
+            workers = args.workers or (1 if args.delegate else default_workers())
+            reader = ReaderPool(make_reader, workers)
             save_dir = args.save_dir
             want_window = not args.no_window and not args.json and source.live
             window = want_window and display_available()
