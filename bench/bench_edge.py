@@ -29,8 +29,10 @@ import numpy as np  # noqa: E402
 from edge.demo.mnist import load_split  # noqa: E402
 from edge.demo.scoring import Score  # noqa: E402
 from edge.demo.synth import DemoScene, make_page, render  # noqa: E402
+from edge.pool import ReaderPool  # noqa: E402
 from edge.reader import SPAN_BUDGET, DigitReader  # noqa: E402
 from edge.runtime.interpreter import SHIPPED_MODEL, DigitClassifier  # noqa: E402
+from edge.sources import Frame  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 JPEG_QUALITY = 90  # a camera's MJPEG stream or a saved photo
@@ -93,27 +95,32 @@ def field_rows(count: int) -> list[Row]:
             for name, s in (("pages", pages), ("scenes", scenes))]
 
 
-def bench(reader: DigitReader, row: Row) -> dict:
-    """Read every frame of `row`, decoding its JPEG inside the timed loop (as an image file or MJPEG camera)."""
+def bench(pool: ReaderPool, row: Row) -> dict:
+    """Read every frame of `row`, decoding its JPEG inside the timed loop (as an image file or MJPEG
+    camera), on the pool's workers as edge-run reads them (with several, the next frames are decoded
+    and read while one is handed out)."""
     stages = {k: [] for k in ("decode", "segment", "classify", "group", "total")}
-    cpu = []
     score = Score()
     flag = cv2.IMREAD_COLOR if row.colour else cv2.IMREAD_GRAYSCALE
     buffers = [np.frombuffer(j, np.uint8) for j in row.jpegs]
-    for buf in buffers[:3]:
-        reader.read(cv2.imdecode(buf, flag))  # warm-up: first allocations
-    start = time.perf_counter()
-    for buf, truth in zip(buffers, row.truth, strict=True):
-        c0, t0 = time.process_time(), time.perf_counter()
-        image = cv2.imdecode(buf, flag)
-        result = reader.read(image, decode_ms=(time.perf_counter() - t0) * 1e3)
-        cpu.append((time.process_time() - c0) * 1e3)
+    for reader in pool.readers:
+        for buf in buffers[:3]:
+            reader.read(cv2.imdecode(buf, flag))  # warm-up: first allocations
+
+    def frames():
+        for index, buf in enumerate(buffers):
+            t0 = time.perf_counter()
+            image = cv2.imdecode(buf, flag)
+            yield Frame(image, row.name, index, (time.perf_counter() - t0) * 1e3)
+
+    c0, start = time.process_time(), time.perf_counter()
+    for (_, result), truth in zip(pool.read_all(frames()), row.truth, strict=True):
         for k in stages:
             stages[k].append(result.timing_ms[k])
         score.add(truth, result.lines)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - c0
     return {"frames": len(buffers), "fps": len(buffers) / wall, "ms": {k: float(np.median(v)) for k, v in stages.items()},
-            "cpu_ms": float(np.median(cpu)), "digits_per_frame": row.digits,
+            "cpu_ms": cpu / len(buffers) * 1e3, "digits_per_frame": row.digits,
             "digit_accuracy": score.digit_accuracy, "numbers_exact": score.number_rate}
 
 
@@ -121,14 +128,16 @@ def markdown(report: dict) -> str:
     md = [f"# edge loop benchmark\n\nmachine: {report['machine']}; model: {report['model']}\n",
           f"Command: `{report['command']}`\n",
           f"Frames are JPEG (quality {JPEG_QUALITY}; the field scenes as the field test encodes them) decoded in the "
-          "timed loop; ms are medians of wall time per frame; cpu ms is the median CPU time of the process per "
-          "frame (decode included; OpenCV and the interpreter both get the row's threads), which other work on "
-          "a shared machine inflates less than wall time.\n",
-          "| frames | resolution | threads | digits/frame | fps | decode | segment | classify | group | total ms | cpu ms |",
-          "|---|---|---|---|---|---|---|---|---|---|---|"]
+          "timed loop; fps is frames over the row's wall time; ms are medians of wall time per frame (with 2 "
+          "workers, each frame's own, read beside another); cpu ms is the CPU time of the process over the row "
+          "per frame (decode included), which other work on a shared machine inflates less than wall time. "
+          "threads: the interpreter's and OpenCV's (`edge-run --threads`); workers: frames read at once, each "
+          "by its own reader (`edge-run --workers`).\n",
+          "| frames | resolution | threads | workers | digits/frame | fps | decode | segment | classify | group | total ms | cpu ms |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["speed"]:
         ms = r["ms"]
-        md.append(f"| {r['frames_kind']} | {r['resolution']} | {r['threads']} | {r['digits_per_frame']:.1f} | {r['fps']:.1f} | "
+        md.append(f"| {r['frames_kind']} | {r['resolution']} | {r['threads']} | {r['workers']} | {r['digits_per_frame']:.1f} | {r['fps']:.1f} | "
                   f"{ms['decode']:.2f} | {ms['segment']:.2f} | {ms['classify']:.2f} | {ms['group']:.2f} | {ms['total']:.2f} | "
                   f"{r['cpu_ms']:.2f} |")
     a = report["accuracy_demo_frames"]
@@ -150,22 +159,26 @@ def main() -> None:
     args = p.parse_args()
     wanted = set(args.rows.split(","))
     test = load_split("t10k", args.data_dir)
-    rows: list[tuple[Row, tuple[int, ...]]] = []
+    # each row's (threads, workers): one frame at a time with 1 and 2 threads, and two frames at once
+    rows: list[tuple[Row, tuple[tuple[int, int], ...]]] = []
     for wh in ((640, 480), (1280, 720)):
         if "demo" in wanted:
-            rows.append((demo_row(wh, args.frames, test.images, test.labels, seed=wh[0]), (1, 2)))
+            rows.append((demo_row(wh, args.frames, test.images, test.labels, seed=wh[0]), ((1, 1), (2, 1), (1, 2))))
     for wh in ((640, 480), (1280, 720)):
         if "small" in wanted:
-            rows.append((small_digit_row(wh, args.frames, test.images, test.labels, seed=wh[1]), (1,)))
+            rows.append((small_digit_row(wh, args.frames, test.images, test.labels, seed=wh[1]), ((1, 1), (1, 2))))
     if "field" in wanted:
-        rows += [(row, (1,)) for row in field_rows(args.frames)]
+        rows += [(row, ((1, 1), (1, 2))) for row in field_rows(args.frames)]
     speed = []
-    for row, threads in rows:
-        for n in threads:
-            # OpenCV gets the interpreter's thread count, so a row's cpu ms is what that many cores spend
-            cv2.setNumThreads(n)
-            result = bench(DigitReader(DigitClassifier(args.model, threads=n), span_budget=args.span_budget), row)
-            speed.append({"frames_kind": row.name, "resolution": f"{row.wh[0]}x{row.wh[1]}", "threads": n, **result})
+    for row, configs in rows:
+        for threads, workers in configs:
+            # OpenCV gets the interpreter's thread count, as edge-run gives it --threads
+            cv2.setNumThreads(threads)
+            pool = ReaderPool(lambda n=threads: DigitReader(DigitClassifier(args.model, threads=n),
+                                                            span_budget=args.span_budget), workers)
+            result = bench(pool, row)
+            speed.append({"frames_kind": row.name, "resolution": f"{row.wh[0]}x{row.wh[1]}", "threads": threads,
+                          "workers": workers, **result})
             print(json.dumps(speed[-1]), flush=True)
     # accuracy on a longer run of the demo generator's frames (any digit count)
     scene = DemoScene(test.images, test.labels, frame_wh=(640, 480), frames_per_page=1, seed=2024)
@@ -173,7 +186,7 @@ def main() -> None:
     accuracy_row = Row("demo", (640, 480), [_encode(f.image) for f in frames], [f.lines for f in frames],
                        float(np.mean([len(f.digits) for f in frames])), colour=False)
     cv2.setNumThreads(1)
-    acc = bench(DigitReader(DigitClassifier(args.model), span_budget=args.span_budget), accuracy_row)
+    acc = bench(ReaderPool(lambda: DigitReader(DigitClassifier(args.model), span_budget=args.span_budget)), accuracy_row)
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or platform.platform()}"
     model = Path(args.model or SHIPPED_MODEL)
     report = {"machine": machine, "model": f"{model.name} sha256 {hashlib.sha256(model.read_bytes()).hexdigest()[:12]}",
