@@ -111,8 +111,9 @@ def run(
     busy_before = pool.busy_seconds
     start = last = time.perf_counter()
     frames = source if max_frames is None else itertools.islice(source, max_frames)
+    readings = pool.read_all(frames)
     try:
-        for frame, result in pool.read_all(frames):  # the caller has opened the source (`with source:`)
+        for frame, result in readings:  # the caller has opened the source (`with source:`)
             raw_lines = result.lines
             if vote is not None:
                 result = vote.vote(result)  # a reading in, a reading out: lines and digits agree
@@ -140,6 +141,7 @@ def run(
                 stats.stopped_by_signal = stop()
                 break
     finally:
+        readings.close()  # frames still being read finish before the source and outputs close
         if outputs is not None:
             outputs.close()
         stats.seconds = time.perf_counter() - start

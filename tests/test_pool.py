@@ -1,6 +1,7 @@
 """Frames read several at once (edge-run --workers): the same readings, in frame order, and a stop still stops."""
 
 import json
+import threading
 
 import pytest
 from edge_fixtures import DATA_DIR, model_path, synth_frames
@@ -45,6 +46,19 @@ def test_max_frames_takes_no_more_frames_than_it_reads():
     stats = run(source, ReaderPool(_reader, 2), max_frames=3, say=lambda m: None)
     assert stats.frames == 3 and source.taken == 3
     assert stats.read_seconds > 0 and stats.read_fps > 0
+
+
+def test_a_stop_ends_the_run_with_no_reader_left_running():
+    source = CountedFrames(synth_frames(8, seed=8))
+    seen = []
+
+    def stop() -> bool:  # set once two readings are out, as a Ctrl-C would
+        return len(seen) >= 2
+
+    stats = run(source, ReaderPool(_reader, 2), stop=stop, say=seen.append)
+    assert stats.frames == 2 and stats.stopped_by_signal
+    assert source.taken <= 2 + 3  # two handed out, at most two more being read and one waiting
+    assert not [t for t in threading.enumerate() if t.name.startswith("edge-read")]
 
 
 def test_a_failing_read_ends_the_run_with_its_error():
