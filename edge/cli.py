@@ -174,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "where set, stays OpenCV's)")
     p.add_argument("--workers", type=_bounded(int, 1, 16, "1 to 16"), metavar="N",
                    help="frames read at once, each by its own reader (default: one per core, up to "
-                        f"{MAX_WORKERS}; 1 with --delegate). Readings keep the frames' order")
+                        f"{MAX_WORKERS}; 1 with --delegate). Readings keep the frames' order; more frames a "
+                        "second, each reading a little later (1: the shortest delay)")
     p.add_argument("--delegate", choices=["edgetpu"], help="run the model on a Coral Edge TPU")
     p.add_argument("--min-confidence", type=_bounded(float, 0.0, 1.0, "0 to 1"), default=DEFAULT_MIN_CONFIDENCE,
                    metavar="X", help=f"drop digits whose top probability is below X (default {DEFAULT_MIN_CONFIDENCE})")

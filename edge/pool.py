@@ -1,10 +1,11 @@
 """Frames read on several threads at once, each with its own reader; readings come back in frame order.
 
-A frame's reading is a chain of small steps, about half of them in OpenCV and the interpreter,
+A frame's reading is a chain of small steps, much of its time in OpenCV and the interpreter,
 which let go of Python's lock while they work; one frame at a time leaves the second core idle
-for the other half. Two frames in flight, each on its own reader (an interpreter serves one
-thread at a time), read 1280x720 field scenes about 1.35 times as fast on 2 cores
-(bench/bench_edge.py, its "workers" rows), each frame taking a little longer than alone.
+meanwhile. Two frames at once, each on its own reader (an interpreter serves one thread at a
+time), read 1280x720 field scenes about 1.5 times as fast on 2 cores (bench/bench_edge.py, its
+workers rows: 26.2 -> 39.4 frames/s), each frame taking longer as the two share the cores
+(median 33 -> 50 ms). Pages of many small digits, mostly Python's own work, gain little.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ class ReaderPool:
         """(frame, reading) in the frames' order. The next frames are taken from `frames` while
         earlier ones are read: `workers` being read and one more waiting, so a worker done with a
         quick frame starts the next while a slow one (a page of touching digits) is still read
-        (with only `workers` in flight it idled: field scenes 30.6 frames/s against 34.7). A
+        (with only `workers` in flight it idled: timed ad hoc on the bench's field scenes, a
+        tenth fewer frames a second). A
         caller that stops early leaves at most `workers` + 1 frames read and not handed out."""
         if self.workers == 1:
             for frame in frames:
