@@ -4,6 +4,7 @@ import cv2
 import numpy as np
 from edge_fixtures import match_boxes, mnist_test, synth_frames
 
+from edge.vision.components import has_peer
 from edge.vision.grid import removed_lines
 from edge.vision.segment import inside_edge_band, segment_digits
 
@@ -78,3 +79,15 @@ def test_the_surround_deep_at_a_page_corner_is_no_printed_line():
     ruled[300:303, 100:1180] = 255  # one printed line across the page: lined after all
     grid, removed = removed_lines(ruled, np.zeros_like(ruled))
     assert inside_edge_band(removed, grid)
+
+
+def test_peers_of_the_first_boxes_alone_are_their_rows_of_every_pair():
+    # a cut's odd pieces are looked up against a page's ~100 blobs: only their rows are computed
+    rng = np.random.default_rng(3)
+    xy = rng.integers(0, 600, (120, 2))
+    wh = rng.integers(8, 60, (120, 2))
+    boxes = np.concatenate([xy, wh], axis=1).astype(np.int32)
+    every = has_peer(boxes)
+    assert every.any() and not every.all()  # the draw holds boxes with and without peers
+    for k in (1, 3, 40, 120):
+        assert np.array_equal(has_peer(boxes, first=k), every[:k])

@@ -23,7 +23,7 @@ from edge.vision.components import (
     merge_broken,
     split_touching,
 )
-from edge.vision.crops import crop_pieces
+from edge.vision.crops import crop_pieces, piece_mask
 from edge.vision.cuts import Blob, Piece
 from edge.vision.field import (
     MAYBE_FIELD,
@@ -150,9 +150,11 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
         if any(p.box.w > 2.5 * p.box.h or p.box.h > 3 * median_h for p in odd):
             return False
         odd_boxes = boxes_array([p.box for p in odd])
-        ink = np.array([int(np.isin(labels[p.box.slices()], p.labels).sum()) for p in odd])
         near = np.concatenate([odd_boxes, boxes_array([p.box for p in cut if p not in odd]), peers])
-        return bool((stroke_like(odd_boxes, ink) & has_peer(near)[: len(odd)]).all())
+        if not has_peer(near, first=len(odd)).all():  # the cheaper test first: most such cuts fail it
+            return False
+        ink = np.array([cv2.countNonZero(piece_mask(labels, p)) for p in odd])
+        return bool(stroke_like(odd_boxes, ink).all())
 
     kept, marks = [], [specks]
     for b, blob in enumerate(blobs):
