@@ -141,8 +141,9 @@ def markdown(report: dict) -> str:
                   f"{ms['decode']:.2f} | {ms['segment']:.2f} | {ms['classify']:.2f} | {ms['group']:.2f} | {ms['total']:.2f} | "
                   f"{r['cpu_ms']:.2f} |")
     a = report["accuracy_demo_frames"]
-    md.append(f"\nAccuracy on {a['frames']} demo frames (640x480, {a['digits_per_frame']:.1f} digits/frame): "
-              f"digit accuracy {a['digit_accuracy']:.2%}, numbers exact {a['numbers_exact']:.2%}\n")
+    if a is not None:
+        md.append(f"\nAccuracy on {a['frames']} demo frames (640x480, {a['digits_per_frame']:.1f} digits/frame): "
+                  f"digit accuracy {a['digit_accuracy']:.2%}, numbers exact {a['numbers_exact']:.2%}\n")
     return "\n".join(md)
 
 
@@ -180,19 +181,23 @@ def main() -> None:
             speed.append({"frames_kind": row.name, "resolution": f"{row.wh[0]}x{row.wh[1]}", "threads": threads,
                           "workers": workers, **result})
             print(json.dumps(speed[-1]), flush=True)
-    # accuracy on a longer run of the demo generator's frames (any digit count)
-    scene = DemoScene(test.images, test.labels, frame_wh=(640, 480), frames_per_page=1, seed=2024)
-    frames = [frame for frame, _ in zip(scene.frames(), range(args.accuracy_frames), strict=False)]
-    accuracy_row = Row("demo", (640, 480), [_encode(f.image) for f in frames], [f.lines for f in frames],
-                       float(np.mean([len(f.digits) for f in frames])), colour=False)
-    cv2.setNumThreads(1)
-    acc = bench(ReaderPool(lambda: DigitReader(DigitClassifier(args.model), span_budget=args.span_budget)), accuracy_row)
+    # accuracy on a longer run of the demo generator's frames (any digit count); none with --accuracy-frames 0
+    accuracy = None
+    if args.accuracy_frames > 0:
+        scene = DemoScene(test.images, test.labels, frame_wh=(640, 480), frames_per_page=1, seed=2024)
+        frames = [frame for frame, _ in zip(scene.frames(), range(args.accuracy_frames), strict=False)]
+        accuracy_row = Row("demo", (640, 480), [_encode(f.image) for f in frames], [f.lines for f in frames],
+                           float(np.mean([len(f.digits) for f in frames])), colour=False)
+        cv2.setNumThreads(1)
+        acc = bench(ReaderPool(lambda: DigitReader(DigitClassifier(args.model), span_budget=args.span_budget)),
+                    accuracy_row)
+        accuracy = {k: acc[k] for k in ("frames", "digits_per_frame", "digit_accuracy", "numbers_exact")}
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or platform.platform()}"
     model = Path(args.model or SHIPPED_MODEL)
     report = {"machine": machine, "model": f"{model.name} sha256 {hashlib.sha256(model.read_bytes()).hexdigest()[:12]}",
               "command": "python bench/bench_edge.py " + " ".join(sys.argv[1:]), "speed": speed,
               "jpeg_quality": JPEG_QUALITY,
-              "accuracy_demo_frames": {k: acc[k] for k in ("frames", "digits_per_frame", "digit_accuracy", "numbers_exact")}}
+              "accuracy_demo_frames": accuracy}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "edge_bench.json").write_text(json.dumps(report, indent=2))
     (args.out / "edge_bench.md").write_text(markdown(report))
