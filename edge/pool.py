@@ -3,9 +3,9 @@
 A frame's reading is a chain of small steps, much of its time in OpenCV and the interpreter,
 which let go of Python's lock while they work; one frame at a time leaves the second core idle
 meanwhile. Two frames at once, each on its own reader (an interpreter serves one thread at a
-time), read 1280x720 field scenes about 1.5 times as fast on 2 cores (bench/bench_edge.py, its
-workers rows: 26.2 -> 39.4 frames/s), each frame taking longer as the two share the cores
-(median 33 -> 50 ms). Pages of many small digits, mostly Python's own work, gain little.
+time), read 1280x720 field scenes 1.3 to 1.5 times as fast on 2 cores (bench/bench_edge.py, its
+workers rows: 25.5 -> 35.3 frames/s), each frame taking longer as the two share the
+cores (median 35 -> 55 ms). Pages of many small digits, mostly Python's own work, gain little.
 """
 
 from __future__ import annotations
