@@ -74,8 +74,8 @@ class ReaderPool:
         earlier ones are read: `workers` being read and one more waiting, so a worker done with a
         quick frame starts the next while a slow one (a page of touching digits) is still read
         (with only `workers` in flight it idled: timed ad hoc on the bench's field scenes, a
-        tenth fewer frames a second). A
-        caller that stops early leaves at most `workers` + 1 frames read and not handed out."""
+        tenth fewer frames a second). A caller that stops early leaves at most `workers` + 1
+        frames read and not handed out."""
         if self.workers == 1:
             for frame in frames:
                 yield frame, self.read(frame)
