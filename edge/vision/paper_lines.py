@@ -66,9 +66,7 @@ def _lines(binary: np.ndarray) -> list[tuple[np.ndarray, bool]]:
         n, labels, stats = components(found)
         if n <= 1:
             continue
-        extent = stats[1:, cv2.CC_STAT_WIDTH] if shape == (1, 0) else stats[1:, cv2.CC_STAT_HEIGHT]
-        thickness = stats[1:, cv2.CC_STAT_AREA] / np.maximum(extent, 1)
-        thin = np.concatenate([[False], _on_long_line(found, labels, stats, thickness, size, min_extent, max_thick)])
+        thin = np.concatenate([[False], _on_long_line(found, labels, stats, size, min_extent, max_thick)])
         if thin.any():
             lines.append((component_mask(labels, stats, thin), shape == (1, 0)))
     return lines
@@ -103,7 +101,7 @@ def _kernel(size: tuple[int, int]) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_RECT, size)
 
 
-def _on_long_line(found: np.ndarray, labels: np.ndarray, stats: np.ndarray, thickness: np.ndarray, run: tuple[int, int],
+def _on_long_line(found: np.ndarray, labels: np.ndarray, stats: np.ndarray, run: tuple[int, int],
                   min_extent: float, max_thick: int) -> np.ndarray:
     """Which straight runs (components 1..n of `found`: `labels`, `stats`) lie on one long line.
 
@@ -113,6 +111,7 @@ def _on_long_line(found: np.ndarray, labels: np.ndarray, stats: np.ndarray, thic
     a squared paper's line) and stays.
     """
     extent = stats[1:, cv2.CC_STAT_WIDTH] if run[0] > 1 else stats[1:, cv2.CC_STAT_HEIGHT]
+    thickness = stats[1:, cv2.CC_STAT_AREA] / np.maximum(extent, 1)  # area over length along the run
     thin = thickness <= np.clip(LONG_RULE_THICKNESS * extent, max_thick, LONG_RULE_MAX * max_thick)
     if not thin.any():
         return thin
