@@ -117,6 +117,21 @@ def test_same_seed_same_result(mnist_dir, tmp_path):
     assert abs(once("a") - once("b")) <= 0.01  # CPU float noise may move a digit or two
 
 
+@pytest.mark.slow
+def test_a_fresh_run_into_an_earlier_runs_folder_draws_its_mix_again(mnist_dir, tmp_path):
+    from train.fit import TrainConfig, run
+
+    config = TrainConfig(model="edge", epochs=1, batch_size=32, limit_train=400, limit_test=100,
+                         data_dir=str(mnist_dir), out=str(tmp_path / "run"), seed=3)
+    run(config, verbose=0)
+    cache = tmp_path / "run" / "pools.npz"
+    saved = dict(np.load(cache))
+    # the same shares, but crops drawn by older code: only --resume may take them
+    np.savez_compressed(cache, **{**saved, "neg_x": np.zeros_like(saved["neg_x"])})
+    run(config, verbose=0)
+    assert np.array_equal(np.load(cache)["neg_x"], saved["neg_x"])
+
+
 def test_far_digits_are_small_and_blurred_yet_whole_and_leave_the_near_crops_as_they_were(mnist_dir):
     # the field test's scale scenes hold digits 9-18 px tall, blurred by a pixel or so: their
     # crops are soft blobs that crops drawn at 40-110 px never show the model (--far-digits)

@@ -196,6 +196,8 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
     config = config.resolved()
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
+    if state is None:  # the drawn mix is kept for --resume; a fresh run (--force) draws with today's code
+        (out / "pools.npz").unlink(missing_ok=True)
     keras.utils.set_random_seed(config.seed)
 
     data: TrainingData = load_training_data(
