@@ -7,6 +7,7 @@ import numpy as np
 
 from edge.demo.mnist import load_split
 from edge.vision.normalize import centre_of_mass
+from train.cli import _kinds
 from train.hands import TRAIN_FONTS
 from train.handwriting import STYLE_LABELS, fonts_with_glyphs, other_hands
 from train.mix import build_mix
@@ -54,6 +55,21 @@ def test_lookalike_letters_are_never_drawn_tall_and_thin_like_a_1(mnist_dir):
     for crop in crops:
         ys, xs = np.nonzero(crop > 40)
         assert np.ptp(xs) + 1 >= 0.45 * (np.ptp(ys) + 1)
+
+
+def test_crosses_spread_two_ways_as_an_x_does_where_a_1_is_one_stroke(mnist_dir):
+    digits = load_split("train", mnist_dir).images[:100]
+    crosses = negatives(40, seed=4, mnist=digits, kinds=("crosses",))
+    assert_normalised(crosses)
+
+    def two_ways(crop: np.ndarray) -> bool:  # ink spread along two directions: no lone stroke (a 1)
+        ys, xs = np.nonzero(crop > 40)
+        spread = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))
+        return spread[0] > 0.2 * spread[1]
+
+    assert np.mean([two_ways(crop) for crop in crosses]) >= 0.9
+    # drawn when asked for, not by default: the default draws what the shipped model learned
+    assert "crosses" not in KINDS and _kinds("marks,crosses") == ["marks", "crosses"]
 
 
 def test_the_measuring_set_keeps_its_eight_kinds_whatever_training_draws(mnist_dir):

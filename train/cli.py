@@ -34,17 +34,21 @@ saved config, so a long schedule can be finished over several sittings.
 
 def _kinds(text: str) -> list[str]:
     """'lines,specks' -> ['lines', 'specks'], each a kind train.negatives draws."""
-    from train.negatives import KINDS
+    from train.negatives import EXTRA_KINDS, KINDS
 
     parts = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [part for part in parts if part not in KINDS]
+    unknown = [part for part in parts if part not in KINDS + EXTRA_KINDS]
     if unknown or not parts:
-        raise argparse.ArgumentTypeError(f"unknown kind {unknown[0] if unknown else text!r}; choose from {', '.join(KINDS)}")
+        raise argparse.ArgumentTypeError(f"unknown kind {unknown[0] if unknown else text!r}; "
+                                         f"choose from {', '.join(KINDS + EXTRA_KINDS)}")
     return parts
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from train.negatives import KINDS  # cv2 and fonts: main() has checked they are installed
+    from train.negatives import (  # cv2 and fonts: main() has checked they are installed
+        EXTRA_KINDS,
+        KINDS,
+    )
 
     p = argparse.ArgumentParser(
         prog="edge-train",
@@ -79,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of the camera-style crops seen from afar: 11-18 px tall and blurred by a pixel "
                    "or so, as the field test's scale scenes hold them (default: 0)")
     p.add_argument("--negative-kinds", type=_kinds, metavar="KIND,...",
-                   help="which 'not a digit' crops to draw, in equal shares (default: all: "
-                   + ",".join(KINDS) + ")")
+                   help="which 'not a digit' crops to draw, in equal shares (default: "
+                   + ",".join(KINDS) + "; also: " + ",".join(EXTRA_KINDS) + ")")
     p.add_argument("--init-from", metavar="MODEL",
                    help="start from this model's weights: a model.keras, or an int8 .tflite edge model "
                    "(e.g. edge/models/digits_int8.tflite); a 10-output model gains the 'not a digit' output")
