@@ -32,7 +32,7 @@ LOOKALIKE_PRINT = "AYTear"
 MEASURED_KINDS = ("letters", "printed", "fragment", "overcut", "merged", "lines", "specks", "scribble")
 KINDS = (*MEASURED_KINDS, "lookalikes", "marks")  # what training draws by default
 # drawn only when asked (--negative-kinds): crosses fixed the X's false digits in four fine-tunes,
-# but none of those fine-tunes read the field test's dev set as well as the shipped model
+# but each of them read the demo frames worse than the shipped model (README, field test's tried)
 EXTRA_KINDS = ("crosses",)
 
 
