@@ -34,13 +34,13 @@ saved config, so a long schedule can be finished over several sittings.
 
 def _kinds(text: str) -> list[str]:
     """'lines,specks' -> ['lines', 'specks'], each a kind train.negatives draws."""
-    from train.negatives import EXTRA_KINDS, KINDS
+    from train.negatives import ALL_KINDS
 
     parts = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [part for part in parts if part not in KINDS + EXTRA_KINDS]
+    unknown = [part for part in parts if part not in ALL_KINDS]
     if unknown or not parts:
         raise argparse.ArgumentTypeError(f"unknown kind {unknown[0] if unknown else text!r}; "
-                                         f"choose from {', '.join(KINDS + EXTRA_KINDS)}")
+                                         f"choose from {', '.join(ALL_KINDS)}")
     return parts
 
 

@@ -34,6 +34,7 @@ KINDS = (*MEASURED_KINDS, "lookalikes", "marks")  # what training draws by defau
 # drawn only when asked (--negative-kinds): crosses fixed the X's false digits in four fine-tunes,
 # but each of them read the demo frames worse than the shipped model (README, field test's tried)
 EXTRA_KINDS = ("crosses",)
+ALL_KINDS = KINDS + EXTRA_KINDS  # every kind --negative-kinds may name
 
 
 def _letters(rng: np.random.Generator, fonts: tuple[str, ...], count: int) -> np.ndarray:
@@ -219,7 +220,7 @@ def not_a_digit(rng: np.random.Generator, mnist: np.ndarray, kind: str, hand_fon
     elif kind == "crosses":
         ink = vary_hand(_cross(rng), rng, slant=0.15)
     else:
-        raise ValueError(f"unknown negative kind {kind!r}; choose from {', '.join(KINDS + EXTRA_KINDS)}")
+        raise ValueError(f"unknown negative kind {kind!r}; choose from {', '.join(ALL_KINDS)}")
     if ink is None or not (ink > 40).any():
         return None
     return normalize_crop(ink)
