@@ -36,12 +36,14 @@ from edge.vision.segment import Segmentation, segment
 from edge.vision.separators import Mark, commas, slashes
 from edge.vision.settle import (
     DIGITS,
+    SLANT_FLOOR,
     back_strokes,
     digit_values,
     hairlines,
     lean,
     may_switch,
     needs_lattice,
+    needs_slanted,
     not_a_digit,
     piece_scores,
     reachable_spans,
@@ -153,7 +155,8 @@ def enclosing(blobs: list) -> np.ndarray:
     return inside.any(axis=1)
 
 
-def search_lattices(blobs: list, score: dict, read, budget: int, ones: Collection[Piece]) -> list:
+def search_lattices(blobs: list, score: dict, read, budget: int, ones: Collection[Piece],
+                    slanted: bool = False) -> tuple[list, int]:
     """Read the span lattices of `blobs` left to right, a round at a time (`read(pieces)` scores a
     round's crops into `score` and adds those read as 1s to `ones`), at most `budget` spans in
     all (SPAN_BUDGET); returns the blobs searched to the end, the rest settle on their explicit
@@ -165,21 +168,27 @@ def search_lattices(blobs: list, score: dict, read, budget: int, ones: Collectio
     the rounds of a wave's blobs go in one batch. Where no whole lattice fits what is left, the
     next blob is read alone and dropped where its next round no longer fits. Counting whole
     lattices (the budget before) searched a third of the dev set's touching blobs that these
-    reads reach."""
-    pending, done, used = sorted(blobs, key=lambda b: len(b.spans)), [], 0
+    reads reach. With `slanted`, the blobs' slanted lattices (every link SLANT_FLOOR sure).
+    Returns the blobs searched and the spans read."""
+    def spans_of(blob) -> tuple:
+        return blob.slanted_spans if slanted else blob.spans
+
+    floor = SLANT_FLOOR if slanted else None
+    pending, done, used = sorted(blobs, key=lambda b: len(spans_of(b))), [], 0
     while pending and used < budget:
-        wave, reserved = [pending[0]], len(pending[0].spans)
+        wave, reserved = [pending[0]], len(spans_of(pending[0]))
         for blob in pending[1:]:
-            if reserved + len(blob.spans) > budget - used:
+            if reserved + len(spans_of(blob)) > budget - used:
                 break
             wave.append(blob)
-            reserved += len(blob.spans)
+            reserved += len(spans_of(blob))
         pending = pending[len(wave):]
         while wave:
             batch: dict = {}
             going = []
             for blob in wave:
-                more = [s.piece for s in reachable_spans(blob.spans, score, ones) if s.piece not in score and s.piece not in batch]
+                more = [s.piece for s in reachable_spans(spans_of(blob), score, ones, floor)
+                        if s.piece not in score and s.piece not in batch]
                 if not more:
                     done.append(blob)
                 elif used + len(batch) + len(more) <= budget:
@@ -189,7 +198,7 @@ def search_lattices(blobs: list, score: dict, read, budget: int, ones: Collectio
                 read(tuple(batch))
                 used += len(batch)
             wave = going
-    return done
+    return done, used
 
 
 def given_a_digit(probs: np.ndarray, reject_threshold: float | None) -> tuple[np.ndarray, np.ndarray]:
@@ -257,16 +266,21 @@ class DigitReader:
         # confidently (needs_lattice), within the frame's budget
         switching = [blob for blob in seg.blobs if may_switch(blob, score)]
         read_more(unread(p for blob in switching for p in blob.cut_pieces))
-        searched = []
+        searched, slanted = [], []
         if probs.shape[1] > DIGITS:
             doubtful = [blob for blob in switching if needs_lattice(blob, score)]
             if doubtful:  # a frame round another blob's digit is no lattice to search
                 framed = {id(blob) for blob, f in zip(seg.blobs, enclosing(list(seg.blobs)), strict=True) if f}
                 doubtful = [blob for blob in doubtful if id(blob) not in framed]
-            searched = search_lattices(doubtful, score, read_more, self.span_budget, read_ones)
+            searched, used = search_lattices(doubtful, score, read_more, self.span_budget, read_ones)
+            # the slanted lattices where the upright ones fall short, with what is left of the budget
+            chainless = [blob for blob in searched if needs_slanted(blob, score, read_ones)]
+            slanted, _ = search_lattices(chainless, score, read_more, self.span_budget - used, read_ones, slanted=True)
         searched_ids = {id(blob) for blob in searched}
+        slanted_ids = {id(blob) for blob in slanted}
         # the spans read as 1s, and those of them standing on a printed line: links settle refuses
         spanned = {s.piece for blob in searched for s in blob.spans}
+        spanned.update(s.piece for blob in slanted for s in blob.slanted_spans)
         # how the 1s of the cuts settle may switch to lean (a V of two is no cut): those only
         cut = spanned.union(p for blob in switching for p in blob.cut_pieces)
         read_one = (digit_values(probs)[0] == 1) & np.array([p in cut for p in pieces], bool)
@@ -276,7 +290,7 @@ class DigitReader:
         row = {piece: i for i, piece in enumerate(pieces)}
         chosen = [row[piece] for blob in seg.blobs
                   for piece in settle(blob, score, lattice=id(blob) in searched_ids, ones=frozenset(ones), on_lines=lines,
-                                       leaning=leaning)]
+                                       leaning=leaning, slanted=id(blob) in slanted_ids)]
         t2 = time.perf_counter()
         back = 1.0 / picture.scale
         boxes = tuple(pieces[i].box.scale(back) for i in chosen)

@@ -2,6 +2,7 @@
 within the frame's budget of spans read (edge.reader.search_lattices; the rules a chain of spans
 obeys are tested on their own in test_settle)."""
 
+import cv2
 import numpy as np
 import pytest
 from read_scenes import HANDS, page, photo, put, reader, text_ink, write
@@ -85,4 +86,21 @@ def test_overlapping_digits_whose_crops_hold_their_neighbours_arcs_are_read(hand
     # sure, so no chain crossed the blob and the number read as nothing (settle.LINK_FLOOR)
     image = page((720, 240))
     put(image, touching_ink(text, 60, hand, overlap), 60, 80)
+    assert reader().read(photo(image)).lines == [text]
+
+
+def slanted(ink: np.ndarray, slope: float) -> np.ndarray:
+    """`ink` leaning right by `slope` (x per y): its top shifted right of its foot."""
+    h, w = ink.shape
+    shear = np.float32([[1, -slope, slope * h], [0, 1, 0]])
+    return cv2.warpAffine(ink, shear, (w + int(np.ceil(slope * h)) + 1, h))
+
+
+@pytest.mark.parametrize(("text", "hand", "overlap"), [("000", 2, 0.15), ("2000", 2, 0.1), ("000", 0, 0.2), ("800", 2, 0.1)])
+def test_slanted_touching_digits_are_cut_along_their_slant(text, hand, overlap):
+    # right-leaning (20 degrees) digits that overlap: an upright cut between two takes a bite of
+    # each, so no column range holds the middle 0 of `000` whole (they read 00, 0 or nothing);
+    # the slanted lattice, searched where the upright one has no sure chain, cuts along the lean
+    image = page((1280, 720))
+    put(image, slanted(touching_ink(text, 64, HANDS[hand], overlap), 0.35), 100, 100)
     assert reader().read(photo(image)).lines == [text]

@@ -1,10 +1,23 @@
 """Each blob settles to the cut whose pieces are most probably digits; a "not a digit" column counts against a cut."""
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
 from edge.vision.box import Box
-from edge.vision.cuts import Blob, Piece, blob_spans, cut_blob, cut_positions
+from edge.vision.crops import piece_mask
+from edge.vision.cuts import (
+    Band,
+    Blob,
+    Piece,
+    Span,
+    blob_spans,
+    cut_blob,
+    cut_positions,
+    slanted_spans,
+    writing_slope,
+)
 from edge.vision.settle import (
     CHAIN_FLOOR,
     LINK_FLOOR,
@@ -14,6 +27,7 @@ from edge.vision.settle import (
     digit_values,
     lean,
     needs_lattice,
+    needs_slanted,
     not_a_digit,
     piece_scores,
     reachable_spans,
@@ -194,7 +208,7 @@ def test_spans_are_read_only_where_no_cut_reads_confidently_and_within_the_frame
             reads.append(len(pieces))
             score.update({p: truth[p] for p in pieces})
 
-        return search_lattices([blob, small], score, read, budget, set()), score, sum(reads)
+        return search_lattices([blob, small], score, read, budget, set())[0], score, sum(reads)
 
     # the budget counts the spans read, not the spans a lattice holds
     done, score, used = search(10**6)
@@ -256,3 +270,71 @@ def test_a_cut_into_ones_stands_only_where_they_are_sure_and_parallel():
     assert stems((LEFT, RIGHT), float(np.log(0.7)), {LEFT: -0.12, RIGHT: -0.08})  # parallel, unsure
     assert not stems((LEFT, RIGHT), float(np.log(0.5)), {LEFT: 0.05})  # a 1 beside a 7: no stems
     assert not stems((LEFT,), 0.0, {LEFT: 0.05})  # one 1 is no pair of stems
+
+
+def _strokes(slope: float, h: int = 40, starts=(5, 25, 45)) -> np.ndarray:
+    """int32 map of parallel strokes 3 px wide leaning by `slope` (x per y, "/" positive), each
+    numbered from 1, left to right; their feet joined by a bar (-1): one blob, as touching digits are."""
+    strokes = np.zeros((h, 80), np.int32)
+    for i, x0 in enumerate(starts):
+        for y in range(h - 3):
+            x = int(round(x0 + slope * (h - 1 - y)))
+            strokes[y, x : x + 3] = i + 1
+    strokes[h - 3 :, starts[0] : starts[-1] + 3] = -1
+    return strokes
+
+
+def test_the_writing_slope_is_the_lean_of_its_strokes():
+    def mask(slope):
+        return (_strokes(slope) != 0).astype(np.uint8) * 255
+
+    assert writing_slope(mask(0.3)) == 0.3
+    assert writing_slope(mask(-0.2)) == -0.2
+    assert writing_slope(mask(0.0)) == 0.0
+    ring = cv2.circle(np.zeros((40, 40), np.uint8), (20, 20), 15, 255, 3)  # no strokes to line up
+    assert writing_slope(ring) == 0.0
+
+
+def test_a_slanted_lattice_cuts_between_leaning_strokes_that_overlap_upright():
+    # strokes leaning 0.6 whose columns overlap: no upright span holds the middle one whole and
+    # alone; a slanted span does, its piece's crop mask that stroke's strip of the blob only
+    strokes = _strokes(0.6, starts=(5, 22, 39))
+    mask = (strokes != 0).astype(np.uint8) * 255
+    labels = (strokes != 0).astype(np.int32)
+    whole = Piece(Box(0, 0, 80, 40), (1,))
+    middle = strokes == 2
+
+    def holds_the_middle_alone(piece: Piece) -> bool:
+        own = np.zeros_like(middle)
+        own[piece.box.slices()] = piece_mask(labels, piece) > 0
+        return bool((own & middle).sum() == middle.sum() and not (own & (strokes > 0) & ~middle).any())
+
+    assert not any(holds_the_middle_alone(s.piece) for s in blob_spans(whole, mask))
+    spans = slanted_spans(whole, mask)
+    assert spans and all(s.piece.band is not None and s.piece.band.slope == 0.6 for s in spans)
+    assert any(holds_the_middle_alone(s.piece) for s in spans)
+
+
+def test_a_chain_of_the_slanted_lattice_needs_every_link_slant_floor_sure():
+    # the slanted lattice is a second lattice of the same ink: its chains must be surer than the
+    # upright one's (a 0.9-sure 7 links an upright chain, not a slanted one)
+    band = Band(0.4, 0.0, 0, 0, 0)
+    left = Span(0, 20, Piece(Box(0, 0, 24, 30), (1,), replace(band, start=0, end=20)))
+    right = Span(20, 40, Piece(Box(14, 0, 26, 30), (1,), replace(band, start=20, end=40)))
+    blob = Blob(((WHOLE,), (LEFT, RIGHT)), slant_lattice=(left, right))
+    for sure, wins in ((0.9, False), (0.98, True)):
+        score = {WHOLE: float(np.log(0.3)), LEFT: float(np.log(0.2)), RIGHT: float(np.log(0.2)),
+                 left.piece: float(np.log(sure)), right.piece: float(np.log(0.99))}
+        assert np.log(sure) >= LINK_FLOOR  # an upright chain would take it
+        assert (settle(blob, score, slanted=True) == (left.piece, right.piece)) is wins
+        assert settle(blob, score, slanted=False) == (WHOLE,)  # not searched: never found
+
+
+def test_the_slanted_lattice_is_read_only_where_a_sure_digit_but_no_sure_upright_chain_is():
+    a, b = Span(0, 20, LEFT), Span(20, 40, RIGHT)
+    blob = Blob(((WHOLE,), (LEFT, RIGHT)), lattice=(a, b))
+    sure, unsure = float(np.log(0.99)), float(np.log(0.5))
+    assert not needs_slanted(blob, {WHOLE: unsure, LEFT: sure, RIGHT: sure}, ())  # the upright chain is sure
+    assert needs_slanted(blob, {WHOLE: unsure, LEFT: sure, RIGHT: unsure}, ())  # a sure 0 (say), no sure chain
+    # a letter's stems: sure 1s, no sure other digit
+    assert not needs_slanted(blob, {WHOLE: unsure, LEFT: sure, RIGHT: unsure}, {LEFT})

@@ -25,6 +25,7 @@ from edge.vision.cuts import (
     digits_across,
     ones_counts,
     piece_counts,
+    slanted_spans,
 )
 
 REFERENCE_PERCENTILE = 70
@@ -244,7 +245,8 @@ def split_touching(joined: list[tuple[Piece, tuple[Piece, ...]]], labels: np.nda
         cuts += [cut_blob(whole, mask, n) for n in ones]
         distinct = list(dict.fromkeys(cuts))  # the default first; an alternative equal to it goes
         lattice = partial(blob_spans, whole, mask) if others else ()
-        blobs.append(Blob((default, *(c for c in distinct[1:] if c)), lattice, only_ones=bool(ones)))
+        slanted = partial(slanted_spans, whole, mask) if others else ()
+        blobs.append(Blob((default, *(c for c in distinct[1:] if c)), lattice, only_ones=bool(ones), slant_lattice=slanted))
     return blobs
 
 

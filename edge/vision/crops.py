@@ -15,12 +15,16 @@ CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
 
 def piece_mask(labels: np.ndarray, piece: Piece) -> np.ndarray:
-    """The piece's own components within its box: uint8, 255 on them."""
+    """The piece's own components within its box (and its band, if any): uint8, 255 on them."""
     rows, cols = piece.box.slices()
     region = labels[rows, cols]
     if len(piece.labels) == 1:
-        return cv2.compare(region, piece.labels[0], cv2.CMP_EQ)
-    return np.isin(region, piece.labels).view(np.uint8) * np.uint8(255)
+        mask = cv2.compare(region, piece.labels[0], cv2.CMP_EQ)
+    else:
+        mask = np.isin(region, piece.labels).view(np.uint8) * np.uint8(255)
+    if piece.band is not None:  # a slanted lattice's piece: its strip of the blob only
+        mask[~piece.band.mask(piece.box)] = 0
+    return mask
 
 
 def crop_piece(ink: np.ndarray, labels: np.ndarray, piece: Piece) -> np.ndarray:

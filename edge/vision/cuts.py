@@ -29,8 +29,36 @@ SPAN_STEP = 0.25  # over-segmentation: a cut position every this many blob heigh
 VALLEY_SMOOTH = 0.06  # ... the column profile smoothed over this many blob heights before its valleys are found
 SPAN_WIDTH = (0.15, 1.2)  # a span (one digit) is this many blob heights wide, a narrow 1 to a wide 0
 SPAN_OVERLAP = 0.15  # neighbouring spans may share this many blob heights of columns (overlapping digits)
+# Slanted writing also gets a slanted lattice: its spans lean by one of SLOPES (x per y, "/"
+# positive: about -17 to +31 degrees), the one its column profile is sharpest at (upright strokes
+# stack into one column), where that is at least SLOPE_GAIN sharper than upright
+SLOPES = (0.0, -0.3, -0.2, -0.1, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+SLOPE_GAIN = 0.02
 SPAN_HEIGHT = 0.65  # a span's ink is at least this share of the blob's height: digits side by side are
 # about as tall as one another, where a letter's bowl or a fragment of a stroke is shorter
+
+
+@dataclass(frozen=True)
+class Band:
+    """A slanted strip of columns: the pixels (x, y) with `start <= round(x - x0 + slope * (y - y0)) < end`.
+
+    Slanted writing's touching digits meet along a slanted line: a strip leaning with the
+    writing parts them where an upright one takes a bite of each neighbour (`slope`: x per y
+    of the strokes, positive for "/", the common right lean).
+    """
+
+    slope: float
+    x0: float
+    y0: int
+    start: int
+    end: int
+
+    def mask(self, box: Box) -> np.ndarray:
+        """(h, w) bool over `box`: which of its pixels lie in the strip."""
+        cols = np.arange(box.x, box.x1, dtype=np.float64) - self.x0
+        rows = self.slope * (np.arange(box.y, box.y1, dtype=np.float64) - self.y0)
+        k = np.floor(cols[None, :] + rows[:, None] + 0.5)
+        return (k >= self.start) & (k < self.end)
 
 
 @dataclass(frozen=True)
@@ -38,11 +66,12 @@ class Piece:
     """Ink that may be one digit: its box and the connected components (labels) it is made of.
 
     A crop takes only its own components' ink, so a neighbour's stroke reaching into the
-    box stays out of it.
+    box stays out of it; a piece of a slanted lattice also takes only the ink of its `band`.
     """
 
     box: Box
     labels: tuple[int, ...]
+    band: Band | None = None
 
 
 Cut = tuple[Piece, ...]  # one way to read a blob: its digits, left to right
@@ -71,10 +100,17 @@ class Blob:
     # searches them (one whose model can say "not a digit") pays for it, on first use of `spans`
     lattice: tuple[Span, ...] | Callable[[], tuple[Span, ...]] = field(default=(), compare=False)
     only_ones: bool = False  # the cuts other than the default are touching 1s or none (a blob too narrow for other digits)
+    # ... and the slanted lattice (`slanted_spans`: none where the writing stands upright),
+    # searched only where the upright one finds no chain
+    slant_lattice: tuple[Span, ...] | Callable[[], tuple[Span, ...]] = field(default=(), compare=False)
 
     @cached_property
     def spans(self) -> tuple[Span, ...]:
         return self.lattice() if callable(self.lattice) else self.lattice
+
+    @cached_property
+    def slanted_spans(self) -> tuple[Span, ...]:
+        return self.slant_lattice() if callable(self.slant_lattice) else self.slant_lattice
 
     @property
     def default(self) -> Cut:
@@ -167,21 +203,67 @@ def cut_positions(columns: np.ndarray, h: int) -> list[int]:
     return out
 
 
+def writing_slope(mask: np.ndarray) -> float:
+    """How the writing in `mask` (a blob's ink) leans, x per y, positive for "/": of SLOPES, the
+    shear under which its column profile is sharpest (the sum of its squared column counts),
+    0 where none is SLOPE_GAIN sharper than upright."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 2:
+        return 0.0
+    sharp = []
+    for slope in SLOPES:
+        k = np.floor(xs + slope * ys + 0.5).astype(np.int64)
+        sharp.append(float(np.square(np.bincount(k - k.min()).astype(np.float64)).sum()))
+    best = int(np.argmax(sharp))
+    return SLOPES[best] if sharp[best] > (1.0 + SLOPE_GAIN) * sharp[0] else 0.0
+
+
 def blob_spans(whole: Piece, mask: np.ndarray) -> tuple[Span, ...]:
     """The over-segmentation lattice of a blob (`mask`: uint8, non-zero on its ink, in its box)."""
+    return _spans(whole, mask, 0.0)
+
+
+def slanted_spans(whole: Piece, mask: np.ndarray) -> tuple[Span, ...]:
+    """The blob's lattice cut along its writing's slant (`writing_slope`, each piece a `Band`);
+    none where the writing stands upright. Slanted touching digits overlap: an upright cut between
+    two takes a bite of each (the middle 0 of a slanted `000` is never whole in any column range)."""
+    slope = writing_slope(mask)
+    return _spans(whole, mask, slope) if slope else ()
+
+
+def _spans(whole: Piece, mask: np.ndarray, slope: float) -> tuple[Span, ...]:
+    """The lattice of the blob sheared by `slope`: its columns (x + slope * y) cut into spans."""
     x, y, w, h = whole.box
-    columns = np.count_nonzero(mask, axis=0)
-    positions = cut_positions(columns, h)
     narrow, wide = SPAN_WIDTH[0] * h, SPAN_WIDTH[1] * h
+    ys, xs = np.nonzero(mask)
+    if not len(xs):
+        return ()
+    off = max(0.0, -slope * (h - 1))  # sheared columns start at 0
+    k = np.floor(xs + slope * ys + off + 0.5).astype(np.int64)
+    columns = np.bincount(k)
+    positions = cut_positions(columns, h)
+    # the ink's extent between each two neighbouring cut positions (a span is a run of these)
+    segment = np.searchsorted(positions, k, side="right") - 1
+    n = len(positions) - 1
+    top, bottom, left, right = (np.full(n, fill) for fill in (h, -1, w, -1))
+    np.minimum.at(top, segment, ys)
+    np.maximum.at(bottom, segment, ys)
+    np.minimum.at(left, segment, xs)
+    np.maximum.at(right, segment, xs)
+    top, bottom, left, right = top.tolist(), bottom.tolist(), left.tolist(), right.tolist()
     out = []
     for i, a in enumerate(positions[:-1]):
-        for b in positions[i + 1 :]:
+        t, b_, l_, r_ = h, -1, w, -1
+        for j in range(i, n):
+            b = positions[j + 1]
             if b - a > wide:
                 break
-            if b - a < narrow or not columns[a:b].any():
+            t, b_, l_, r_ = min(t, top[j]), max(b_, bottom[j]), min(l_, left[j]), max(r_, right[j])
+            if b - a < narrow or b_ < 0 or b_ + 1 - t < SPAN_HEIGHT * h:
                 continue
-            _, top, _, height = cv2.boundingRect(mask[:, a:b])
-            if height < SPAN_HEIGHT * h:
-                continue
-            out.append(Span(a, b, Piece(Box(x + a, y + top, b - a, height), whole.labels)))
+            if slope:
+                piece = Piece(Box(x + l_, y + t, r_ + 1 - l_, b_ + 1 - t), whole.labels, Band(slope, x - off, y, a, b))
+            else:
+                piece = Piece(Box(x + a, y + t, b - a, b_ + 1 - t), whole.labels)
+            out.append(Span(a, b, piece))
     return tuple(out)

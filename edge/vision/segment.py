@@ -167,7 +167,9 @@ def find_blobs(binary: np.ndarray, ink: np.ndarray, layout: str = "page", *, str
                 others.append((bare,))  # a line's remnant joined to the digit: the digit alone
             if grid is not None and len(default) == 1 and (parts := across_lines(default[0], labels, grid, median_h)):
                 others.append(parts)  # digits of neighbouring cells joined across their line
-            kept.append(Blob((default, *others), blob.lattice if default == blob.default else (), only_ones=blob.only_ones))
+            same = default == blob.default  # the lattices are of the blob's whole ink
+            kept.append(Blob((default, *others), blob.lattice if same else (), only_ones=blob.only_ones,
+                             slant_lattice=blob.slant_lattice if same else ()))
     return merge_alternatives(kept), labels, one_field, np.concatenate(marks).astype(np.int32)
 
 
