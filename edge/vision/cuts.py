@@ -29,13 +29,13 @@ SPAN_STEP = 0.25  # over-segmentation: a cut position every this many blob heigh
 VALLEY_SMOOTH = 0.06  # ... the column profile smoothed over this many blob heights before its valleys are found
 SPAN_WIDTH = (0.15, 1.2)  # a span (one digit) is this many blob heights wide, a narrow 1 to a wide 0
 SPAN_OVERLAP = 0.15  # neighbouring spans may share this many blob heights of columns (overlapping digits)
+SPAN_HEIGHT = 0.65  # a span's ink is at least this share of the blob's height: digits side by side are
+# about as tall as one another, where a letter's bowl or a fragment of a stroke is shorter
 # Slanted writing also gets a slanted lattice: its spans lean by one of SLOPES (x per y, "/"
 # positive: about -17 to +31 degrees), the one its column profile is sharpest at (upright strokes
 # stack into one column), where that is at least SLOPE_GAIN sharper than upright
 SLOPES = (0.0, -0.3, -0.2, -0.1, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 SLOPE_GAIN = 0.02
-SPAN_HEIGHT = 0.65  # a span's ink is at least this share of the blob's height: digits side by side are
-# about as tall as one another, where a letter's bowl or a fragment of a stroke is shorter
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class Blob:
     lattice: tuple[Span, ...] | Callable[[], tuple[Span, ...]] = field(default=(), compare=False)
     only_ones: bool = False  # the cuts other than the default are touching 1s or none (a blob too narrow for other digits)
     # ... and the slanted lattice (`slanted_spans`: none where the writing stands upright),
-    # searched only where the upright one finds no chain
+    # searched only where the upright one falls short (edge.vision.settle.needs_slanted)
     slant_lattice: tuple[Span, ...] | Callable[[], tuple[Span, ...]] = field(default=(), compare=False)
 
     @cached_property
@@ -253,17 +253,17 @@ def _spans(whole: Piece, mask: np.ndarray, slope: float) -> tuple[Span, ...]:
     top, bottom, left, right = top.tolist(), bottom.tolist(), left.tolist(), right.tolist()
     out = []
     for i, a in enumerate(positions[:-1]):
-        t, b_, l_, r_ = h, -1, w, -1
+        y0, y1, x0, x1 = h, -1, w, -1  # the ink's extent in columns [a, b), growing with b
         for j in range(i, n):
             b = positions[j + 1]
             if b - a > wide:
                 break
-            t, b_, l_, r_ = min(t, top[j]), max(b_, bottom[j]), min(l_, left[j]), max(r_, right[j])
-            if b - a < narrow or b_ < 0 or b_ + 1 - t < SPAN_HEIGHT * h:
+            y0, y1, x0, x1 = min(y0, top[j]), max(y1, bottom[j]), min(x0, left[j]), max(x1, right[j])
+            if b - a < narrow or y1 < 0 or y1 + 1 - y0 < SPAN_HEIGHT * h:
                 continue
             if slope:
-                piece = Piece(Box(x + l_, y + t, r_ + 1 - l_, b_ + 1 - t), whole.labels, Band(slope, x - off, y, a, b))
+                piece = Piece(Box(x + x0, y + y0, x1 + 1 - x0, y1 + 1 - y0), whole.labels, Band(slope, x - off, y, a, b))
             else:
-                piece = Piece(Box(x + a, y + t, b - a, b_ + 1 - t), whole.labels)
+                piece = Piece(Box(x + a, y + y0, b - a, y1 + 1 - y0), whole.labels)
             out.append(Span(a, b, piece))
     return tuple(out)
