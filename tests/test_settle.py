@@ -12,6 +12,7 @@ from edge.vision.cuts import (
     Blob,
     Piece,
     Span,
+    _spans,
     blob_spans,
     cut_blob,
     cut_positions,
@@ -338,3 +339,25 @@ def test_the_slanted_lattice_is_read_only_where_a_sure_digit_but_no_sure_upright
     assert needs_slanted(blob, {WHOLE: unsure, LEFT: sure, RIGHT: unsure}, ())  # a sure 0 (say), no sure chain
     # a letter's stems: sure 1s, no sure other digit
     assert not needs_slanted(blob, {WHOLE: unsure, LEFT: sure, RIGHT: unsure}, {LEFT})
+
+
+def test_a_slanted_pieces_crop_holds_exactly_the_ink_its_strip_was_cut_from():
+    # the lattice assigns ink to strips and a piece's crop mask takes its strip back: the same
+    # sum in both, so no pixel at a strip's edge falls in two pieces or in none (rounding)
+    rng = np.random.default_rng(1)
+    for _ in range(40):
+        h, w = int(rng.integers(20, 60)), int(rng.integers(30, 150))
+        ink = (rng.uniform(size=(h, w)) < 0.3).astype(np.uint8) * 255
+        ink[[0, -1], :] = ink[:, [0, -1]] = 255  # the box is the ink's own
+        x, y = (int(v) for v in rng.integers(0, 100, 2))
+        labels = np.zeros((y + h + 1, x + w + 1), np.int32)
+        labels[y : y + h, x : x + w] = ink > 0
+        whole = Piece(Box(x, y, w, h), (1,))
+        ys, xs = np.nonzero(ink)
+        for slope in (-0.3, 0.2, 0.6):
+            spans = _spans(whole, ink, slope)
+            assert spans
+            column = spans[0].piece.band.column(xs + x, ys + y)
+            for span in spans:
+                own = piece_mask(labels, span.piece) > 0
+                assert own.sum() == ((column >= span.start) & (column < span.end)).sum()

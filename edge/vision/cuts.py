@@ -11,7 +11,7 @@ pieces are most probably digits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import cv2
@@ -53,11 +53,14 @@ class Band:
     start: int
     end: int
 
+    def column(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """The sheared column of each pixel (xs, ys: frame coordinates, broadcast together); the
+        lattice assigns its ink with this very sum, so strip and lattice agree to the pixel."""
+        return np.floor((xs - self.x0) + self.slope * (ys - self.y0) + 0.5).astype(np.int64)
+
     def mask(self, box: Box) -> np.ndarray:
         """(h, w) bool over `box`: which of its pixels lie in the strip."""
-        cols = np.arange(box.x, box.x1, dtype=np.float64) - self.x0
-        rows = self.slope * (np.arange(box.y, box.y1, dtype=np.float64) - self.y0)
-        k = np.floor(cols[None, :] + rows[:, None] + 0.5)
+        k = self.column(np.arange(box.x, box.x1, dtype=np.float64)[None, :], np.arange(box.y, box.y1, dtype=np.float64)[:, None])
         return (k >= self.start) & (k < self.end)
 
 
@@ -238,8 +241,8 @@ def _spans(whole: Piece, mask: np.ndarray, slope: float) -> tuple[Span, ...]:
     ys, xs = np.nonzero(mask)
     if not len(xs):
         return ()
-    off = max(0.0, -slope * (h - 1))  # sheared columns start at 0
-    k = np.floor(xs + slope * ys + off + 0.5).astype(np.int64)
+    shear = Band(slope, x - max(0.0, -slope * (h - 1)), y, 0, 0)  # sheared columns start at 0
+    k = shear.column((x + xs).astype(np.float64), (y + ys).astype(np.float64))
     columns = np.bincount(k)
     positions = cut_positions(columns, h)
     # the ink's extent between each two neighbouring cut positions (a span is a run of these)
@@ -262,7 +265,7 @@ def _spans(whole: Piece, mask: np.ndarray, slope: float) -> tuple[Span, ...]:
             if b - a < narrow or y1 < 0 or y1 + 1 - y0 < SPAN_HEIGHT * h:
                 continue
             if slope:
-                piece = Piece(Box(x + x0, y + y0, x1 + 1 - x0, y1 + 1 - y0), whole.labels, Band(slope, x - off, y, a, b))
+                piece = Piece(Box(x + x0, y + y0, x1 + 1 - x0, y1 + 1 - y0), whole.labels, replace(shear, start=a, end=b))
             else:
                 piece = Piece(Box(x + a, y + y0, b - a, y1 + 1 - y0), whole.labels)
             out.append(Span(a, b, piece))
