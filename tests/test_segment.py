@@ -6,7 +6,9 @@ from edge_fixtures import match_boxes, mnist_test, synth_frames
 
 from edge.vision.components import has_peer
 from edge.vision.grid import removed_lines
+from edge.vision.paper_lines import _straight_part, remove_rules
 from edge.vision.segment import inside_edge_band, segment_digits
+from edge.vision.threshold import binarize, ink_map
 
 
 def test_finds_almost_every_digit_on_camera_like_pages():
@@ -54,6 +56,33 @@ def test_ruled_and_squared_paper_lines_are_not_digits():
             extra += match_boxes([d.box for d in frame.digits], seg.boxes)[1]
             total += len(frame.digits)
     assert extra / total <= 0.10
+
+
+def _bold_close_up(text: str) -> np.ndarray:
+    """A bold printed number filling much of a small frame (a close-up)."""
+    frame = np.full((200, 300), 235, np.uint8)
+    cv2.putText(frame, text, (50, 150), cv2.FONT_HERSHEY_SIMPLEX, 4, 20, 12, cv2.LINE_AA)
+    return frame
+
+
+def test_a_bold_slanted_stroke_filling_a_small_frame_is_no_ruled_line():
+    # the 7's stroke is some 20 px wide in every row: its rows' runs pass for a line's pieces
+    # and, each a row below the last, joined into a "line" as steep as the stroke (taken out:
+    # the 7 was lost and 73 read 3)
+    binary = binarize(ink_map(_bold_close_up("73")))
+    assert np.array_equal(remove_rules(binary), binary)
+    assert len(segment_digits(_bold_close_up("73")).boxes) == 2
+
+
+def test_a_ruled_line_joined_by_a_bold_stroke_s_runs_is_still_a_line():
+    # a horizontal line's run (x y w h) and a bold stroke's runs stacked above its end, each a
+    # row over the last: one joined group, as steep as the stroke; its straight part is the line
+    line = [(0, 150, 300, 3)]
+    stack = [(40 + 2 * i, 148 - 2 * i, 21, 1) for i in range(25)]
+    on_line = _straight_part(np.array(line + stack), 0, thickness=3.0, min_extent=36)
+    assert on_line[0] and not on_line[4:].any()
+    # the stroke's runs alone: no line at all
+    assert not _straight_part(np.array(stack), 0, thickness=1.0, min_extent=36).any()
 
 
 def test_crops_are_mnist_shaped_and_boxes_inside_the_frame():

@@ -20,6 +20,9 @@ RULE_THICKNESS = 0.012  # and is at most this share of the short side thick ...
 LONG_RULE_THICKNESS = 0.02  # ... or of its own length: a bold grid's block lines, far longer than any pen stroke ...
 LONG_RULE_MAX = 1.5  # ... up to this many times as thick (a digit's bar stroke stays, joined to a field's baseline)
 MIN_RUN = 8  # px: shorter runs cannot tell a line from a stroke
+# a line's joined runs climb across it by at most this share of its length (14 degrees): the runs
+# of a bold digit's slanted stroke, stacked row under row, join into a "line" as steep as the stroke
+MAX_TILT = 0.25
 FULL_BLOCK = np.uint64(2**64 - 1)  # eight pixels of ink (255) read as one 64-bit word
 
 
@@ -127,11 +130,37 @@ def _on_long_line(found: np.ndarray, labels: np.ndarray, stats: np.ndarray, run:
     joined = cv2.dilate(pieces, _kernel((run[0], 3) if run[0] > 1 else (3, run[1])))
     n, line_stats, group = components_at(joined, y + h // 2, x + w // 2)
     along = line_stats[:, cv2.CC_STAT_WIDTH] if run[0] > 1 else line_stats[:, cv2.CC_STAT_HEIGHT]
+    across = (line_stats[:, cv2.CC_STAT_HEIGHT] if run[0] > 1 else line_stats[:, cv2.CC_STAT_WIDTH]) - 2  # the join's pixel either side
     line_thickness = np.full(n, np.inf)
     for g in np.unique(group[thin]):
         line_thickness[g] = float(np.median(thickness[thin & (group == g)]))
     line_thickness[0] = -np.inf  # a centre that missed its line joins none
-    return thin & (along[group] - run[0] - run[1] >= min_extent) & (thickness <= line_thickness[group] + 1.5)
+    length = along - run[0] - run[1]
+    line = thin & (length[group] >= min_extent) & (thickness <= line_thickness[group] + 1.5)
+    for g in np.unique(group[line]):
+        if across[g] - line_thickness[g] > MAX_TILT * length[g]:  # steeper than a line: keep what lies on one
+            members = np.flatnonzero(line & (group == g))
+            line[members] = _straight_part(stats[1:][members], along_axis, line_thickness[g], min_extent)
+    return line
+
+
+def _straight_part(boxes: np.ndarray, along_axis: int, thickness: float, min_extent: float) -> np.ndarray:
+    """Which of one joined group's runs (`boxes`, x y w h) lie on a line: the band of the longest
+    run, widening by MAX_TILT of the gap along from it; none where that band is shorter than
+    `min_extent`.
+
+    The runs of a bold slanted stroke (a 7's or a 4's, a digit filling a small frame) stack
+    row under row and join into a group as steep as the stroke; a paper line that such a
+    stroke touches joins the same group, and stays a line."""
+    start, size = boxes[:, along_axis], boxes[:, along_axis + 2]
+    across, depth = boxes[:, 1 - along_axis], boxes[:, 3 - along_axis]
+    k = int(np.argmax(size))
+    gap = np.maximum(0, np.maximum(start - (start[k] + size[k]), start[k] - (start + size)))
+    offset = np.abs(across + depth / 2.0 - (across[k] + depth[k] / 2.0))
+    on = offset <= depth[k] / 2.0 + thickness + 1 + MAX_TILT * gap
+    if (start[on] + size[on]).max() - start[on].min() < min_extent:
+        return np.zeros(len(boxes), bool)
+    return on
 
 
 def _bridges(removed: np.ndarray, kept: np.ndarray, reach: int, horizontal: bool) -> np.ndarray:
