@@ -91,12 +91,29 @@ def light_on_dark(grey: np.ndarray) -> bool:
         return False
     if area.sum() > STROKE_SHARE * sample.size:
         # the bright part is much of the frame: a page, or a board lighter than the desk around
-        # it, which Otsu parted from the desk instead of its strokes from it. On that part alone
-        # the strokes are the tail that departs from its level: dark on a page, light on a board
+        # it, which Otsu parted from the desk instead of its strokes from it. Within that part
+        # (its strokes' holes filled, its rim left out) the strokes are the thin things that
+        # stand out: dark on a page, light on a board. Its tails would not tell: a page half in
+        # a shadow has a light tail, its lit half
         low, mid, high = uint8_percentiles(sample[bright > 0], (TAIL, 50, 100 - TAIL))
-        return bool(mid < DARK_BACKGROUND and (high - mid) > LIGHT_INK_RATIO * max(mid - low, 1.0))
+        if not (mid < DARK_BACKGROUND and (high - mid) > LIGHT_INK_RATIO * max(mid - low, 1.0)):
+            return False
+        return _light_within(sample, bright)
     fill = area / np.maximum(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT], 1)
     return bool(float((fill * area).sum() / area.sum()) < SOLID)
+
+
+def _light_within(sample: np.ndarray, bright: np.ndarray) -> bool:
+    """Whether, within the bright region of `sample` (`bright`, 255), thin light things stand out
+    far more than thin dark ones (thin_contrast's test, on the region alone)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))
+    region = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN + 1,) * 2))
+    region = cv2.erode(region, kernel)
+    if not cv2.countNonZero(region):
+        return True  # no inside to look at: the tails' answer stands
+    light = cv2.morphologyEx(sample, cv2.MORPH_TOPHAT, kernel)[region > 0]
+    dark = cv2.morphologyEx(sample, cv2.MORPH_BLACKHAT, kernel)[region > 0]
+    return bool(np.percentile(light, THIN_TAIL) > LIGHT_INK_RATIO * max(float(np.percentile(dark, THIN_TAIL)), 4.0))
 
 
 def _sampled(image: np.ndarray) -> np.ndarray:
