@@ -71,8 +71,37 @@ def _lines(binary: np.ndarray) -> list[tuple[np.ndarray, bool]]:
             continue
         thin = np.concatenate([[False], _on_long_line(found, labels, stats, size, min_extent, max_thick)])
         if thin.any():
-            lines.append((component_mask(labels, stats, thin), shape == (1, 0)))
+            mask = component_mask(labels, stats, thin)
+            _to_band(mask, labels, stats, thin, shape == (1, 0))
+            lines.append((mask, shape == (1, 0)))
     return lines
+
+
+def _to_band(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray, chosen: np.ndarray, horizontal: bool) -> None:
+    """Cut each of the `chosen` runs, drawn whole in `mask`, to its line's band where a digit's
+    strokes join it: in a close-up a digit's straight rows (a 4's bar, a 2's foot, the arcs of a
+    0 the line runs through) are long runs too, and went with the line. The band is a straight
+    fit through the run's plain stretches (no more than twice its median ink across, plus a
+    pixel: a page edge's ragged band stays whole), as thick as that median; a run plain all
+    along is left as it is. The band's crossings are given back as any line's (`_bridges`)."""
+    for i in np.flatnonzero(chosen):
+        x, y, w, h = stats[i, :4]
+        own = labels[y : y + h, x : x + w] == i
+        if not horizontal:
+            own = own.T
+        depth = own.sum(axis=0)  # ink across the run, per position along it
+        inked = depth > 0
+        typical = float(np.median(depth[inked]))
+        plain = inked & (depth <= 2 * typical + 1)
+        if plain.all() or np.count_nonzero(plain) < 2:
+            continue
+        across = np.arange(own.shape[0])[:, None]
+        middle = (own * across).sum(axis=0) / np.maximum(depth, 1)
+        along = np.flatnonzero(plain)
+        slope, offset = np.polyfit(along, middle[along], 1)
+        centre = slope * np.arange(own.shape[1]) + offset
+        off_band = own & (np.abs(across - centre[None, :]) > typical / 2 + 1)
+        mask[y : y + h, x : x + w][off_band if horizontal else off_band.T] = 0
 
 
 def _long_runs(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
