@@ -41,8 +41,9 @@ MEDIAN_MIN = 7  # ... and at least this many px: on smaller frames it would be a
 COLOUR_GAIN = 1.5  # the darkest channel is read when the writing is this many times deeper in it than in luma
 
 
-def thin_contrast(sample: np.ndarray) -> tuple[float, float]:
-    """(light, dark): how far thin light and thin dark things stand out of their surroundings.
+def thin_contrast(sample: np.ndarray, region: np.ndarray | None = None) -> tuple[float, float]:
+    """(light, dark): how far thin light and thin dark things stand out of their surroundings,
+    over the frame less its rim, or within `region` (255) where given.
 
     Top-hats with a kernel a few strokes wide: a small board's chalk, a tenth of a percent of
     the frame, stands out here where the frame's tails belong to the desk around the board.
@@ -50,6 +51,9 @@ def thin_contrast(sample: np.ndarray) -> tuple[float, float]:
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))
     light = cv2.morphologyEx(sample, cv2.MORPH_TOPHAT, kernel)
     dark = cv2.morphologyEx(sample, cv2.MORPH_BLACKHAT, kernel)
+    if region is not None:
+        inside = region > 0
+        return float(np.percentile(light[inside], THIN_TAIL)), float(np.percentile(dark[inside], THIN_TAIL))
     if min(sample.shape) > 4 * THIN:  # a strip of desk along the frame's edge is thin and dark too
         light, dark = light[THIN:-THIN, THIN:-THIN], dark[THIN:-THIN, THIN:-THIN]
     return uint8_percentiles(light, (THIN_TAIL,))[0], uint8_percentiles(dark, (THIN_TAIL,))[0]
@@ -104,16 +108,16 @@ def light_on_dark(grey: np.ndarray) -> bool:
 
 
 def _light_within(sample: np.ndarray, bright: np.ndarray) -> bool:
-    """Whether, within the bright region of `sample` (`bright`, 255), thin light things stand out
-    far more than thin dark ones (thin_contrast's test, on the region alone)."""
+    """Whether, within the bright region of `sample` (`bright`, 255: its holes filled, its rim
+    left out), thin light things stand out far more than thin dark ones; True where the region
+    has no inside to look at (the caller's answer stands)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))
-    region = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN + 1,) * 2))
-    region = cv2.erode(region, kernel)
+    filled = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN + 1,) * 2))
+    region = cv2.erode(filled, kernel)
     if not cv2.countNonZero(region):
-        return True  # no inside to look at: the tails' answer stands
-    light = cv2.morphologyEx(sample, cv2.MORPH_TOPHAT, kernel)[region > 0]
-    dark = cv2.morphologyEx(sample, cv2.MORPH_BLACKHAT, kernel)[region > 0]
-    return bool(np.percentile(light, THIN_TAIL) > LIGHT_INK_RATIO * max(float(np.percentile(dark, THIN_TAIL)), 4.0))
+        return True
+    light, dark = thin_contrast(sample, region)
+    return light > LIGHT_INK_RATIO * max(dark, 4.0)
 
 
 def _sampled(image: np.ndarray) -> np.ndarray:
