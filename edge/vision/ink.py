@@ -39,6 +39,8 @@ SOLID = 0.6  # bright blobs filling this share of their boxes (weighted by area)
 MEDIAN_SHARE = 1 / 12  # light_residue's median window, a share of the sample's short side (15 px at 1280x720)
 MEDIAN_MIN = 7  # ... and at least this many px: on smaller frames it would be as wide as a stroke
 COLOUR_GAIN = 1.5  # the darkest channel is read when the writing is this many times deeper in it than in luma
+THIN_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))  # the top-hats' (made once)
+FILL_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN + 1, 2 * THIN + 1))  # fills strokes' holes
 
 
 def thin_contrast(sample: np.ndarray, region: np.ndarray | None = None) -> tuple[float, float]:
@@ -48,9 +50,8 @@ def thin_contrast(sample: np.ndarray, region: np.ndarray | None = None) -> tuple
     Top-hats with a kernel a few strokes wide: a small board's chalk, a tenth of a percent of
     the frame, stands out here where the frame's tails belong to the desk around the board.
     """
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))
-    light = cv2.morphologyEx(sample, cv2.MORPH_TOPHAT, kernel)
-    dark = cv2.morphologyEx(sample, cv2.MORPH_BLACKHAT, kernel)
+    light = cv2.morphologyEx(sample, cv2.MORPH_TOPHAT, THIN_KERNEL)
+    dark = cv2.morphologyEx(sample, cv2.MORPH_BLACKHAT, THIN_KERNEL)
     if region is not None:
         inside = region > 0
         return float(np.percentile(light[inside], THIN_TAIL)), float(np.percentile(dark[inside], THIN_TAIL))
@@ -111,9 +112,7 @@ def _light_within(sample: np.ndarray, bright: np.ndarray) -> bool:
     """Whether, within the bright region of `sample` (`bright`, 255: its holes filled, its rim
     left out), thin light things stand out far more than thin dark ones; True where the region
     has no inside to look at (the caller's answer stands)."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))
-    filled = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN + 1,) * 2))
-    region = cv2.erode(filled, kernel)
+    region = cv2.erode(cv2.morphologyEx(bright, cv2.MORPH_CLOSE, FILL_KERNEL), THIN_KERNEL)
     if not cv2.countNonZero(region):
         return True
     light, dark = thin_contrast(sample, region)
