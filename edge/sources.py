@@ -17,9 +17,12 @@ import cv2
 import numpy as np
 
 from edge.errors import UserError
+from edge.exif import HEAD_BYTES, orientation, upright
 from edge.vision.picture import to_grey
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm"}
+# an ISO-BMFF file's brand (bytes 4-12): a phone's HEIC/HEIF photo
+HEIF_BRANDS = {b"ftyp" + brand for brand in (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis")}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".mjpeg", ".mjpg"}
 
 
@@ -53,6 +56,9 @@ def decode_image(path: Path) -> np.ndarray:
         raise BadImage(f"{path}: truncated JPEG (no end marker), skipped; copy the file again")
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None:
+        if bytes(data[4:12]) in HEIF_BRANDS:
+            raise BadImage(f"{path}: a HEIC/HEIF photo, which OpenCV cannot decode; save it as JPEG "
+                           "(iPhone: Settings > Camera > Formats > Most Compatible), skipped")
         raise BadImage(f"{path}: not an image OpenCV can decode, skipped")
     if image.ndim == 3 and image.shape[2] == 4:
         # transparent pixels count as white paper, not as the black their colour channels hold
@@ -62,8 +68,11 @@ def decode_image(path: Path) -> np.ndarray:
     # colour is kept: the reader makes the grey it needs, once; 16-bit files drop to 8 bits, and
     # anything stranger (a float TIFF) is made grey uint8 here
     if image.dtype == np.uint16:
-        return (image >> 8).astype(np.uint8)
-    return image if image.dtype == np.uint8 else to_grey(image)
+        image = (image >> 8).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        image = to_grey(image)
+    # a phone's photo is stored as the sensor saw it, its EXIF saying how to turn it (see edge.exif)
+    return upright(image, orientation(bytes(data[:HEAD_BYTES])))
 
 
 def list_images(folder: Path, report: Callable[[str], None] = warn) -> tuple[list[Path], int]:
