@@ -40,3 +40,21 @@ def test_empty_or_missing_folder_is_refused(tmp_path):
         load_crop_folder(tmp_path / "nope")
     with pytest.raises(UserError, match="no images"):
         load_crop_folder(tmp_path)
+
+
+def test_crops_that_are_no_digit_load_as_not_a_digit(mnist_dir, tmp_path):
+    from edge.demo.mnist import load_split
+    from edge.vision.settle import NOT_A_DIGIT
+
+    digit = load_split("t10k", mnist_dir).images[0]
+    (tmp_path / "7").mkdir()
+    cv2.imwrite(str(tmp_path / "7" / "a.png"), digit)
+    (tmp_path / "none").mkdir()
+    cv2.imwrite(str(tmp_path / "none" / "stroke.png"), 255 - cv2.resize(digit[:, :10], (30, 80)))  # a photo's fragment
+    cv2.imwrite(str(tmp_path / "none" / "speck.png"), digit[10:18, 10:18])
+    images, labels = load_crop_folder(tmp_path)
+    assert labels.tolist() == [7, NOT_A_DIGIT, NOT_A_DIGIT]  # digits first, then none/, each sorted by name
+    assert images.shape == (3, 28, 28) and all(image.max() > 0 for image in images)
+    (tmp_path / "7" / "a.png").unlink()
+    only_none = load_crop_folder(tmp_path)[1]
+    assert only_none.tolist() == [NOT_A_DIGIT, NOT_A_DIGIT]

@@ -62,6 +62,17 @@ def test_missing_data_is_one_line_and_exit_2(tmp_path):
     assert last.startswith("edge-train:") and "--data-dir" in last and "Traceback" not in env_free.stderr
 
 
+def test_not_a_digit_crops_are_refused_for_the_ten_output_seed(mnist_dir, tmp_path):
+    crops = tmp_path / "crops" / "none"
+    crops.mkdir(parents=True)
+    cv2.imwrite(str(crops / "mark.png"), np.eye(28, dtype=np.uint8) * 255)
+    result = edge_train("--model", "seed", "--epochs", "1", "--limit-train", "200", "--data-dir", mnist_dir,
+                        "--crops", tmp_path / "crops", "--out", tmp_path / "run", "--quiet", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "none/" in last and "--model edge" in last and "Traceback" not in result.stderr
+
+
 @pytest.mark.slow
 def test_one_epoch_on_2000_real_digits_learns_and_writes_everything(mnist_dir, tmp_path):
     test = load_split("t10k", mnist_dir)

@@ -17,8 +17,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from edge.errors import UserError
 from train import checkpoint, plots
 from train.augment import affine_augmenter, camera_style_batch
+from train.crops import holds_none
 from train.data import VAL_FRACTION, TrainingData, load_training_data
 from train.distill import Ensemble, blended_targets, load_teachers, teacher_paths
 from train.distribute import replica_scope
@@ -194,6 +196,9 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
                                 "out": config.out, "distribute": config.distribute})
         log(f"resuming {config.out} after epoch {state['epochs_done']} of {config.epochs}")
     config = config.resolved()
+    if config.crops and output_classes(config.model) <= NOT_A_DIGIT and holds_none(config.crops):
+        raise UserError(f"--crops {config.crops}: its none/ crops are 'not a digit', which the {config.model} "
+                        "model (10 outputs) cannot learn; train --model edge, or move none/ out of the folder")
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     if state is None:  # the drawn mix is kept for --resume; a fresh run (--force) draws with today's code
