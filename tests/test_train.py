@@ -73,6 +73,17 @@ def test_not_a_digit_crops_are_refused_for_the_ten_output_seed(mnist_dir, tmp_pa
     assert "none/" in last and "--model edge" in last and "Traceback" not in result.stderr
 
 
+def test_the_distribution_plot_shows_not_a_digit_crops_as_their_own_bar(tmp_path):
+    from train.plots import plot_distribution
+
+    labels = np.array([0, 1, 1, 7, 10, 10, 10], np.uint8)  # digits and --crops DIR/none's "not a digit"
+    plot_distribution(labels, tmp_path / "d.png", "edge model: training digits")
+    image = cv2.imread(str(tmp_path / "d.png"))
+    assert image is not None and image.shape[0] > 200
+    plot_distribution(labels[:4], tmp_path / "d10.png", "seed model: training digits")
+    assert cv2.imread(str(tmp_path / "d10.png")) is not None
+
+
 @pytest.mark.slow
 def test_one_epoch_on_2000_real_digits_learns_and_writes_everything(mnist_dir, tmp_path):
     test = load_split("t10k", mnist_dir)

@@ -20,12 +20,14 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n: int | None = Non
 
 
 def plot_distribution(labels: np.ndarray, path: Path, title: str) -> None:
+    """Examples per digit; an 11th bar, "none", where labelled crops (--crops DIR/none) hold "not a digit"."""
     counts = np.bincount(labels.astype(int), minlength=10)
+    names = [str(d) for d in range(10)] + ["none"] * (len(counts) > 10)
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.bar(range(10), counts, color="#4c72b0")
+    ax.bar(range(len(counts)), counts, color=["#4c72b0"] * 10 + ["#c44e52"] * (len(counts) - 10))
     for digit, count in enumerate(counts):
         ax.text(digit, count, str(count), ha="center", va="bottom", fontsize=8)
-    ax.set(xticks=range(10), xlabel="digit", ylabel="examples", title=title)
+    ax.set(xticks=range(len(counts)), xticklabels=names, xlabel="digit", ylabel="examples", title=title)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
