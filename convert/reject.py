@@ -55,7 +55,9 @@ def probabilities(classifier, x: np.ndarray) -> np.ndarray:
 
 
 def validation_crops(train_config: dict, data_dir: str | None) -> dict[str, np.ndarray]:
-    """{"mnist", "other_hands", "with_neighbours", "negatives"}: the run's validation draw, as training made it."""
+    """{"mnist", "other_hands", "with_neighbours", "negatives"}: the run's validation draw, as training
+    made it ("mnist": its MNIST validation digits and any --crops digits; "negatives": the drawn
+    "not a digit" crops and any --crops DIR/none ones)."""
     cfg = train_config
     seed = int(cfg.get("seed", 0))
     data = load_training_data(data_dir, val_fraction=float(cfg.get("val_fraction", VAL_FRACTION)), seed=seed,
@@ -65,8 +67,12 @@ def validation_crops(train_config: dict, data_dir: str | None) -> dict[str, np.n
                          negative_share=float(cfg.get("negatives") or 0.0), augment=bool(cfg.get("augment", True)),
                          neighbour_share=float(cfg.get("neighbours") or 0.0))
     ends = np.cumsum([val.counts[name] for name in ("digits", "other_hands", "with_neighbours", "not_a_digit")])
-    return {"mnist": val.x[: ends[0]], "other_hands": val.x[ends[0] : ends[1]],
-            "with_neighbours": val.x[ends[1] : ends[2]], "negatives": val.x[ends[2] : ends[3]]}
+    # the run's own crops (--crops) are among its digits; those of DIR/none are no digit: counted
+    # as real digits they were false rejects at every threshold, and pushed tau to reject nothing
+    digits, none = val.x[: ends[0]], val.y[: ends[0]] == NOT_A_DIGIT
+    return {"mnist": digits[~none], "other_hands": val.x[ends[0] : ends[1]],
+            "with_neighbours": val.x[ends[1] : ends[2]],
+            "negatives": np.concatenate([val.x[ends[2] : ends[3]], digits[none]])}
 
 
 def calibrate(classifier, train_config: dict, data_dir: str | None, target: float = DEFAULT_TARGET) -> dict:

@@ -74,6 +74,28 @@ def test_a_looser_target_never_raises_the_threshold_and_separated_scores_split_b
     assert (steps[:3] < calibrate_threshold(steps[:3], steps[3:], 0.0)).all()
 
 
+def test_a_runs_none_crops_are_calibrated_as_negatives_not_as_real_digits(mnist_dir, tmp_path):
+    from convert.reject import validation_crops
+
+    crops = tmp_path / "crops"
+    (crops / "none").mkdir(parents=True)
+    (crops / "4").mkdir()
+    mark = np.full((28, 28), 255, np.uint8)  # no MNIST digit looks like this: easy to find again
+    for i in range(40):
+        cv2.imwrite(str(crops / "none" / f"{i}.png"), mark)
+    digit = np.zeros((28, 28), np.uint8)
+    digit[6:22, 12:16] = 255
+    for i in range(40):
+        cv2.imwrite(str(crops / "4" / f"{i}.png"), digit)
+    config = {"seed": 0, "crops": str(crops), "other_hands": 0.0, "negatives": 0.0, "neighbours": 0.0,
+              "augment": False, "limit_train": None}
+    sets = validation_crops(config, mnist_dir)
+    def marks(x):
+        return int((x.reshape(len(x), -1).min(axis=1) == 255).sum())
+    assert marks(sets["negatives"]) == 4 and len(sets["negatives"]) == 4  # a tenth of them, drawn as training drew
+    assert marks(sets["mnist"]) == 0 and len(sets["mnist"]) == 5999 + 4  # MNIST's 5,999 validation digits and the 4s
+
+
 def test_the_runtime_reads_tau_from_the_model_card_only_for_its_own_model(tmp_path):
     model = _constant_model(tmp_path / "eleven.tflite", _row(0.1))
     assert DigitClassifier(model).reject_threshold is None  # no card: the argmax rule

@@ -73,6 +73,13 @@ def test_not_a_digit_crops_are_refused_for_the_ten_output_seed(mnist_dir, tmp_pa
     assert "none/" in last and "--model edge" in last and "Traceback" not in result.stderr
 
 
+def test_a_teacher_teaches_the_real_digits_only_not_none_crops_nor_drawn_extras():
+    from train.fit import taught_rows
+
+    labels = np.array([3, 10, 7, 1, 10, 5], np.uint8)  # 4 real digits (one a --crops none/ crop), then the drawn ones
+    assert taught_rows(labels, 4).tolist() == [True, False, True, True, False, False]
+
+
 def test_the_distribution_plot_shows_not_a_digit_crops_as_their_own_bar(tmp_path):
     from train.plots import plot_distribution
 

@@ -86,6 +86,12 @@ class TrainConfig:
         )
 
 
+def taught_rows(labels: np.ndarray, digits: int) -> np.ndarray:
+    """Which rows of a mix a teacher's answer blends into: its real digits, which come first
+    (`digits` of them), and of those not the --crops DIR/none crops among them, which are no digit."""
+    return (np.arange(len(labels)) < digits) & (labels != NOT_A_DIGIT)
+
+
 class AugmentedDigits(keras.utils.PyDataset):
     """Each epoch: shuffle, swap in camera-style versions, then random rotate/zoom/shift."""
 
@@ -241,7 +247,7 @@ def run(config: TrainConfig, verbose: int = 1, resume: bool = False) -> dict:
         teacher = load_teachers(config.distill_from, data.x_train[:WARM_CALIBRATION])
         log(f"teacher: {config.distill_from} (real digits' targets blend the label with its answer"
             f"{'; the teachers answer as one, their mean' if isinstance(teacher, Ensemble) else ''})")
-    taught = np.arange(len(mix.y)) < mix.counts["digits"]  # the real digits come first in the mix
+    taught = taught_rows(mix.y, mix.counts["digits"])
     train_seq = AugmentedDigits(mix.x, mix.y, mix.camera_x, config, first_epoch=first_epoch,
                                 teacher=teacher, taught=taught, classes=output_classes(config.model))
     val_y = val.y if teacher is None else np.eye(output_classes(config.model), dtype=np.float32)[val.y]
