@@ -5,9 +5,9 @@ span of touching digits, letters, marks and fragments. This runs the whole reade
 of the field test's generator and pages of bench/false_kinds.py, written in the training-side
 hands only (the dev set's fonts, never the held-out field hands), at a seed no measuring run
 uses, and labels each crop by the scene's truth:
-- a digit: its box overlaps one truth digit (IoU >= MATCH) and no other truth digit by
+- a digit: its box overlaps one truth digit (IoU > MATCH) and no other truth digit by
   OTHER_COVER of that one's box (a cut of two touching digits is no example of either);
-- "not a digit" (DIR/none): its box overlaps every truth digit little (IoU < APART): letters,
+- "not a digit" (DIR/none): its box overlaps every truth digit little (IoU <= APART): letters,
   printed words, arrows, scribbles, line remnants, small fragments of a digit; a lone stroke
   (a bar, or ink narrower than STICK of its height) is left out, since any writer's 1 looks so;
 - anything between (half a digit, a digit with half its neighbour) is left out.
@@ -37,14 +37,15 @@ from bench import false_kinds  # noqa: E402
 from bench.field.hands import dev_hands  # noqa: E402
 from bench.field.scenes import CONDITIONS, make_scene  # noqa: E402
 from bench.field_test import DEFAULT_SEED, DEV_SEED  # noqa: E402
-from edge.reader import DigitReader  # noqa: E402
+from edge.reader import DigitReader, given_a_digit  # noqa: E402
 from edge.runtime.interpreter import DigitClassifier  # noqa: E402
+from edge.vision.box import Box  # noqa: E402
 from edge.vision.picture import MAX_SIDE  # noqa: E402
-from edge.vision.settle import NOT_A_DIGIT  # noqa: E402
+from edge.vision.settle import NOT_A_DIGIT, not_a_digit  # noqa: E402
 
-MATCH = 0.75  # IoU with its truth digit for a crop to be that digit
+MATCH = 0.75  # IoU with its truth digit over which a crop is that digit
 OTHER_COVER = 0.2  # ... and at most this share of any other truth digit's box inside the crop's
-APART = 0.25  # IoU under which a crop is no digit
+APART = 0.25  # IoU at or under which a crop is no digit
 STICK = 0.45  # a non-digit crop whose ink is narrower than this share of its height is a 1 to anyone
 BAR = 0.2  # ... as is one whose ink spreads across under this share of its spread along
 INK = 40  # crop level counted as ink for those shapes
@@ -53,47 +54,29 @@ SURE = 0.9  # a digit read under this share of the digit columns is unsure: a ha
 PAGE_OFFSET = 1000  # false_kinds' measured pages are 0..39: these start far beyond them
 
 
-def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of box `a` (x, y, w, h) with each of (N, 4) boxes `b`."""
-    ix = np.clip(np.minimum(a[0] + a[2], b[:, 0] + b[:, 2]) - np.maximum(a[0], b[:, 0]), 0, None)
-    iy = np.clip(np.minimum(a[1] + a[3], b[:, 1] + b[:, 3]) - np.maximum(a[1], b[:, 1]), 0, None)
-    inter = ix * iy
-    return inter / (a[2] * a[3] + b[:, 2] * b[:, 3] - inter + 1e-9)
-
-
-def covered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Share of each of boxes `b` that lies inside box `a`."""
-    ix = np.clip(np.minimum(a[0] + a[2], b[:, 0] + b[:, 2]) - np.maximum(a[0], b[:, 0]), 0, None)
-    iy = np.clip(np.minimum(a[1] + a[3], b[:, 1] + b[:, 3]) - np.maximum(a[1], b[:, 1]), 0, None)
-    return ix * iy / np.maximum(b[:, 2] * b[:, 3], 1)
-
-
 def a_stroke(crop: np.ndarray) -> bool:
     """Whether a 28x28 crop's ink is one straight stroke (narrow, or a bar at any slant)."""
-    ys, xs = np.nonzero(crop > INK)
-    if len(xs) < 3:
+    mask = (crop > INK).astype(np.uint8)
+    _, _, w, h = cv2.boundingRect(mask)
+    if cv2.countNonZero(mask) < 3 or w < STICK * h:
         return True
-    if xs.max() - xs.min() + 1 < STICK * (ys.max() - ys.min() + 1):
-        return True
-    w = crop[ys, xs].astype(np.float64)
-    mx, my = np.average(xs, weights=w), np.average(ys, weights=w)
-    sxx, syy = np.average((xs - mx) ** 2, weights=w), np.average((ys - my) ** 2, weights=w)
-    sxy = np.average((xs - mx) * (ys - my), weights=w)
+    m = cv2.moments(np.where(mask, crop, 0).astype(np.float32))
+    sxx, syy, sxy = m["mu20"] / m["m00"], m["mu02"] / m["m00"], m["mu11"] / m["m00"]
     half = np.hypot((sxx - syy) / 2, sxy)
     major, minor = (sxx + syy) / 2 + half, max((sxx + syy) / 2 - half, 0.0)
     return minor < BAR**2 * major
 
 
-def label(box: np.ndarray, truth: np.ndarray, values: list[int]) -> int | None:
+def label(box: Box, truth: list[Box], values: list[int]) -> int | None:
     """The digit a crop at `box` is (truth boxes and their values), NOT_A_DIGIT, or None: neither."""
-    if not len(truth):
+    if not truth:
         return NOT_A_DIGIT
-    overlap = iou(box, truth)
+    overlap = [box.iou(t) for t in truth]
     best = int(np.argmax(overlap))
-    if overlap[best] >= MATCH:
-        others = np.delete(covered(box, truth), best)
-        return values[best] if not (others >= OTHER_COVER).any() else None
-    return NOT_A_DIGIT if overlap[best] < APART else None
+    if overlap[best] > MATCH:
+        alone = all(box.intersection_area(t) < OTHER_COVER * t.area for k, t in enumerate(truth) if k != best)
+        return values[best] if alone else None
+    return NOT_A_DIGIT if overlap[best] <= APART else None
 
 
 class Recorder:
@@ -120,36 +103,30 @@ class Recorder:
         reader_module.crop_pieces = self._crop
 
 
-def harvest(reader: DigitReader, recorder: Recorder, jpeg: bytes, truth: np.ndarray, values: list[int],
+def harvest(reader: DigitReader, recorder: Recorder, jpeg: bytes, truth: list[Box], values: list[int],
             rng: np.random.Generator) -> list[tuple[np.ndarray, int, bool]]:
     """(crop, label, hard) for the crops of one frame worth keeping."""
     recorder.rounds.clear()
     frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
     reader.read(frame)
-    scale = min(1.0, MAX_SIDE / max(frame.shape[:2]))  # pieces are at the reader's working size
-    tau = reader.reject_threshold
+    back = 1.0 / min(1.0, MAX_SIDE / max(frame.shape[:2]))  # pieces are at the reader's working size
     kept, seen = [], set()
     for pieces, crops, probs in recorder.rounds:
-        for piece, crop, p in zip(pieces, crops, probs, strict=True):
+        rejected = not_a_digit(probs, reader.reject_threshold)  # the reader's own rules
+        read, confidence = given_a_digit(probs, reader.reject_threshold)
+        for k, piece in enumerate(pieces):
             if piece in seen:
                 continue
             seen.add(piece)
-            box = np.array([piece.box.x, piece.box.y, piece.box.w, piece.box.h], np.float64) / scale
-            truth_label = label(box, truth, values)
-            if truth_label is None:
+            truth_label = label(piece.box.scale(back), truth, values)
+            if truth_label is None or (truth_label == NOT_A_DIGIT and a_stroke(crops[k])):
                 continue
-            rejected = p[NOT_A_DIGIT] >= tau if tau is not None else int(np.argmax(p)) == NOT_A_DIGIT
             if truth_label == NOT_A_DIGIT:
-                if a_stroke(crop):
-                    continue
-                hard = not rejected
-                share = EASY_NONE
+                hard, share = not rejected[k], EASY_NONE
             else:
-                top = int(np.argmax(p[:NOT_A_DIGIT]))
-                hard = rejected or top != truth_label or p[top] / max(float(p[:NOT_A_DIGIT].sum()), 1e-6) < SURE
-                share = EASY_DIGITS
+                hard, share = rejected[k] or read[k] != truth_label or confidence[k] < SURE, EASY_DIGITS
             if hard or rng.random() < share:
-                kept.append((crop, truth_label, bool(hard)))
+                kept.append((crops[k], truth_label, bool(hard)))
     return kept
 
 
@@ -179,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             start = len(kept)
             for index in range(args.scenes):
                 scene = make_scene(condition, args.seed, index, hands)
-                truth = np.array([d.box for d in scene.digits], np.float64).reshape(-1, 4)
+                truth = [Box(*d.box) for d in scene.digits]
                 kept += harvest(reader, recorder, scene.jpeg, truth, [d.value for d in scene.digits], rng)
             sources[condition] = len(kept) - start
             print(f"{condition}: {sources[condition]} crops", flush=True)
@@ -187,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             start = len(kept)
             for index in range(args.pages):
                 jpeg, _ = false_kinds.page(kind, PAGE_OFFSET + args.seed + index, hands)
-                kept += harvest(reader, recorder, jpeg, np.zeros((0, 4)), [], rng)
+                kept += harvest(reader, recorder, jpeg, [], [], rng)
             sources[f"marks: {kind}"] = len(kept) - start
             print(f"marks, {kind}: {sources[f'marks: {kind}']} crops", flush=True)
     finally:

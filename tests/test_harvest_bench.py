@@ -6,21 +6,22 @@ import numpy as np
 import pytest
 
 from bench import harvest_crops
+from edge.vision.box import Box
 from edge.vision.settle import NOT_A_DIGIT
 from train.crops import load_crop_folder
 
 
 def test_a_crop_is_a_digit_only_when_it_holds_one_digit_and_no_digit_only_when_it_holds_none():
-    truth = np.array([[0, 0, 20, 40], [18, 0, 20, 40], [100, 0, 20, 40]], np.float64)
+    truth = [Box(0, 0, 20, 40), Box(18, 0, 20, 40), Box(100, 0, 20, 40)]
     values = [3, 5, 7]
-    assert harvest_crops.label(np.array([100, 1, 20, 38.0]), truth, values) == 7
-    assert harvest_crops.label(np.array([0, 0, 38, 40.0]), truth, values) is None  # the touching 3 and 5 together
-    assert harvest_crops.label(np.array([0, 0, 24, 40.0]), truth, values) is None  # the 3 with a third of the 5
-    assert harvest_crops.label(np.array([0, 0, 19, 40.0]), truth, values) == 3  # the 3 with a sliver of the 5
-    assert harvest_crops.label(np.array([100, 0, 20, 20.0]), truth, values) is None  # the 7's top half
-    assert harvest_crops.label(np.array([100, 0, 8, 12.0]), truth, values) == NOT_A_DIGIT  # a small fragment of it
-    assert harvest_crops.label(np.array([200, 0, 20, 20.0]), truth, values) == NOT_A_DIGIT
-    assert harvest_crops.label(np.array([5, 5, 9, 9.0]), np.zeros((0, 4)), []) == NOT_A_DIGIT
+    assert harvest_crops.label(Box(100, 1, 20, 38), truth, values) == 7
+    assert harvest_crops.label(Box(0, 0, 38, 40), truth, values) is None  # the touching 3 and 5 together
+    assert harvest_crops.label(Box(0, 0, 24, 40), truth, values) is None  # the 3 with a third of the 5
+    assert harvest_crops.label(Box(0, 0, 19, 40), truth, values) == 3  # the 3 with a sliver of the 5
+    assert harvest_crops.label(Box(100, 0, 20, 20), truth, values) is None  # the 7's top half
+    assert harvest_crops.label(Box(100, 0, 8, 12), truth, values) == NOT_A_DIGIT  # a small fragment of it
+    assert harvest_crops.label(Box(200, 0, 20, 20), truth, values) == NOT_A_DIGIT
+    assert harvest_crops.label(Box(5, 5, 9, 9), [], []) == NOT_A_DIGIT
 
 
 def test_a_lone_stroke_is_no_example_of_not_a_digit():
